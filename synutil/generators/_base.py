@@ -1,0 +1,167 @@
+r"""The generator interface and the simplest generators.
+
+A generator is fitted on a real sample and then draws synthetic rows. It is split into two stages, as
+in the book's setting (Section "The two-stage pipeline"): a feature law :math:`\tilde P_X` and a
+response law :math:`\tilde P_{Y\mid X}` whose mean is :math:`\tilde\eta`. Keeping them apart lets the
+wrappers of :mod:`synutil.generators.knobs` turn one fidelity knob at a time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, check_random_state
+
+__all__ = ["SyntheticGenerator", "GaussianGenerator", "BootstrapGenerator", "ModelGenerator"]
+
+
+class SyntheticGenerator:
+    """Base class: ``fit(X, y)`` then ``sample(n, random_state=...)`` returns ``(X_syn, y_syn)``.
+
+    Subclasses implement ``_fit``, ``sample_features(n, rng)`` and ``sample_responses(X, rng)``.
+    """
+
+    fitted_: bool = False
+
+    def fit(self, X, y=None):
+        """Fit on a real sample; returns ``self``."""
+        X = as_float_array(X, name="X", ndim=2, min_rows=2)
+        if y is not None:
+            y = as_float_array(y, name="y", ndim=1)
+            if len(y) != len(X):
+                raise ValueError(f"X has {len(X)} rows but y has {len(y)}; pass one response per row.")
+        self._fit(X, y)
+        self.n_features_in_ = X.shape[1]
+        self.fitted_ = True
+        return self
+
+    def _fit(self, X, y):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _check_fitted(self):
+        if not self.fitted_:
+            raise ValueError(f"{type(self).__name__} is not fitted yet; call fit(X, y) first.")
+
+    def sample_features(self, n, rng):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sample_responses(self, X, rng):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sample(self, n, *, random_state=None):
+        """Draw ``n`` synthetic rows; the same ``random_state`` gives the same rows."""
+        self._check_fitted()
+        if int(n) < 1:
+            raise ValueError(f"n must be a positive number of rows, got {n}.")
+        rng = check_random_state(random_state)
+        X = self.sample_features(int(n), rng)
+        return X, self.sample_responses(X, rng)
+
+
+class GaussianGenerator(SyntheticGenerator):
+    r"""Fit one multivariate normal to the joint vector :math:`(X, Y)` and sample from it.
+
+    Features are drawn from the fitted normal :math:`N(\mu_X,\Sigma_{XX})`, responses from the
+    conditional normal :math:`Y\mid X=x\sim N(\mu_Y+\beta^\top(x-\mu_X),\ \sigma^2_{Y\mid X})` with
+    :math:`\beta=\Sigma_{XX}^{-1}\Sigma_{XY}`. The synthetic regression function
+    :math:`\tilde\eta(x)=\mu_Y+\beta^\top(x-\mu_X)` is therefore linear, whatever the real :math:`\eta`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 2)); y = X @ [1.0, -2.0] + 0.1 * rng.normal(size=500)
+    >>> gen = GaussianGenerator().fit(X, y)
+    >>> np.round(gen.coef_, 1).tolist()
+    [1.0, -2.0]
+    >>> Xs, ys = gen.sample(3, random_state=0)
+    >>> Xs.shape, ys.shape
+    ((3, 2), (3,))
+    """
+
+    def __init__(self, *, ridge: float = 1e-9):
+        self.ridge = ridge
+
+    def _fit(self, X, y):
+        self.mean_ = X.mean(axis=0)
+        cov = np.atleast_2d(np.cov(X, rowvar=False)) + self.ridge * np.eye(X.shape[1])
+        self.cov_ = cov
+        self.has_response_ = y is not None
+        if y is not None:
+            self.y_mean_ = float(y.mean())
+            cross = (X - self.mean_).T @ (y - self.y_mean_) / (len(y) - 1)
+            self.coef_ = np.linalg.solve(cov, cross)
+            resid = (y - self.y_mean_) - (X - self.mean_) @ self.coef_
+            self.residual_sd_ = float(np.sqrt(resid @ resid / max(len(y) - X.shape[1] - 1, 1)))
+
+    def predict_mean(self, X):
+        r"""The synthetic regression function :math:`\tilde\eta(x)`."""
+        self._check_fitted()
+        return self.y_mean_ + (np.asarray(X, dtype=float) - self.mean_) @ self.coef_
+
+    def sample_features(self, n, rng):
+        return rng.multivariate_normal(self.mean_, self.cov_, size=n)
+
+    def sample_responses(self, X, rng):
+        if not self.has_response_:
+            return None
+        return self.predict_mean(X) + self.residual_sd_ * rng.standard_normal(len(X))
+
+
+class BootstrapGenerator(SyntheticGenerator):
+    """Resample real rows with replacement: the "perfect copy" baseline (and a privacy worst case).
+
+    >>> gen = BootstrapGenerator().fit([[0.0], [1.0]], [5.0, 6.0])
+    >>> X, y = gen.sample(4, random_state=0)
+    >>> bool(np.all((y - X[:, 0]) == 5.0))
+    True
+    """
+
+    def _fit(self, X, y):
+        self.X_ = X
+        self.y_ = y
+
+    def sample(self, n, *, random_state=None):
+        self._check_fitted()
+        rng = check_random_state(random_state)
+        idx = rng.integers(0, len(self.X_), size=int(n))
+        return self.X_[idx], (None if self.y_ is None else self.y_[idx])
+
+    def sample_features(self, n, rng):
+        return self.X_[rng.integers(0, len(self.X_), size=n)]
+
+    def sample_responses(self, X, rng):
+        raise ValueError("BootstrapGenerator copies whole rows; it cannot draw responses for new features.")
+
+
+class ModelGenerator(SyntheticGenerator):
+    """An oracle generator that samples from a known model of :mod:`synutil.simulate`.
+
+    It stands for a generator whose fit recovered the truth exactly; the wrappers of
+    :mod:`synutil.generators.knobs` then degrade one aspect at a time. ``fit`` is optional.
+
+    >>> from synutil.simulate import sine_regression
+    >>> X, y = ModelGenerator(sine_regression()).sample(5, random_state=0)
+    >>> X.shape
+    (5, 1)
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.fitted_ = True
+
+    def _fit(self, X, y):
+        pass
+
+    def sample_features(self, n, rng):
+        if hasattr(self.model, "feature_law"):
+            return self.model.feature_law.sample(n, random_state=rng)
+        return self.model.sample_features(n, random_state=rng)
+
+    def sample_responses(self, X, rng):
+        if hasattr(self.model, "responses"):
+            return self.model.responses(X, random_state=rng)
+        return self.model.labels(X, random_state=rng)
+
+    def eta(self, X):
+        """The synthetic regression function, here the model's own :math:`\\eta`."""
+        return self.model.eta(X)
