@@ -1,0 +1,37 @@
+# The README's two commands. Both create .venv when missing and install with the constraints file
+# (torch stays the CPU build); both are idempotent and fast on a second run.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --constraint constraints.txt
+JB     := $(VENV)/bin/jupyter-book
+
+.PHONY: book test unit chapters fast-book browser-check clean help
+
+help:
+	@echo "make book   build and execute the whole book (full mode) into _build/html"
+	@echo "make test   unit tests, every chapter in fast mode, the book from those notebooks, a browser check"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.book-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP) --editable ".[book]"
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP) --editable ".[book,test]"
+	@touch $@ $(VENV)/.book-installed
+
+book: $(VENV)/.book-installed
+	$(JB) build . --warningiserror --keep-going
+	@echo "Open the book: file://$(CURDIR)/_build/html/book/intro.html"
+
+test: $(VENV)/.test-installed
+	$(PY) -m pytest synutil tests --ignore=tests/test_chapters.py -q
+	$(PY) -m pytest tests/test_chapters.py -q -s -p no:cacheprovider
+	$(PY) tools/build_fast_book.py
+	timeout 900 $(PY) tools/check_html.py _build/fast-src/_build/html
+
+clean:
+	rm -rf _build .pytest_cache
