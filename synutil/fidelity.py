@@ -1,0 +1,331 @@
+r"""Fidelity: distances between a real sample and a synthetic sample (Definition 3 of the book).
+
+Every metric here is an estimate of an integral probability metric
+:math:`d_V(P,Q)=\sup_{v\in V}|\mathbb E_P v-\mathbb E_Q v|` for some class :math:`V` (indicators: total
+variation; 1-Lipschitz functions: Wasserstein-1; RKHS unit ball: MMD), or a proxy for one (the classifier
+two-sample AUC). :data:`METRIC_INFO` gives the direction and range of each, so a reader never has to
+guess whether 0.8 is good. The book's message is that utility depends on fidelity only through a
+*task-relevant* class :math:`V`; :func:`ipm` computes :math:`d_V` for a finite class of your choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ._mmd import MMDTestResult, median_bandwidth, mmd2, mmd_test
+from ._validation import as_float_array, as_matched_pair, check_random_state
+
+__all__ = [
+    "METRIC_INFO", "total_variation", "wasserstein_1d", "sliced_wasserstein", "mmd2", "mmd_test",
+    "MMDTestResult", "median_bandwidth", "classifier_two_sample_auc", "C2STResult", "ipm", "IPMResult",
+]
+
+#: name -> (direction, range) of every fidelity metric.
+METRIC_INFO = {
+    "total_variation": ("lower is better", "[0, 1]: 0 = identical, 1 = disjoint supports"),
+    "wasserstein_1d": ("lower is better", "[0, inf): 0 = identical, in the units of the data"),
+    "sliced_wasserstein": ("lower is better", "[0, inf): 0 = identical, in the units of the data"),
+    "mmd2": ("lower is better", "[0, 2] (population): 0 = identical; the unbiased estimate can dip below 0"),
+    "mmd_test": ("higher p-value = less evidence of a difference", "p-value in (0, 1]"),
+    "classifier_two_sample_auc": ("closer to 0.5 is better", "[0, 1]: 0.5 = indistinguishable, 1 = separable"),
+    "ipm": ("lower is better", "[0, inf): 0 = the class V cannot tell the samples apart"),
+}
+
+
+def _pmfs(ix: np.ndarray, iy: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.bincount(ix, minlength=size) / ix.size, np.bincount(iy, minlength=size) / iy.size
+
+
+def total_variation(x, y, *, bins=None) -> float:
+    r"""Total variation distance between two empirical distributions.
+
+    .. math:: \mathrm{TV}(\hat P,\hat Q) = \tfrac12\sum_{c}|\hat p_c-\hat q_c|
+
+    over cells :math:`c`. Range :math:`[0,1]`: 0 = identical, 1 = disjoint; lower is better.
+
+    Parameters
+    ----------
+    x, y : array-like of shape (n,) or (n, p)
+        Samples (DataFrames matched by column name).
+    bins : None, int, array of edges, or a sequence of these (one per column)
+        ``None``: discrete data; cells are the distinct values (1-D) or distinct rows (2-D) of the pooled
+        sample. Otherwise continuous data binned on common edges: an int gives equal-width edges over the
+        pooled sample's range in each dimension (:func:`numpy.histogram_bin_edges`); explicit edges are used
+        as given, values outside them counted in the nearest end bin. In p dimensions the cells are the
+        product bins (at most :math:`10^6`), so keep p small. Binned TV depends on the bins: it is 0 for
+        samples differing only within bins, and it tends to 1 for continuous data as bins get finer.
+
+    Examples
+    --------
+    >>> total_variation([0, 0, 1, 1], [0, 1, 1, 1])
+    0.25
+    >>> total_variation([0.1, 0.2], [5.1, 5.2], bins=4)
+    1.0
+    """
+    X, Y = as_matched_pair(x, y, names=("x", "y"), min_rows=1)
+    if bins is None:
+        _, inv = np.unique(np.vstack([X, Y]), axis=0, return_inverse=True)
+        inv = inv.ravel()
+        p, q = _pmfs(inv[: X.shape[0]], inv[X.shape[0] :], int(inv.max()) + 1)
+        return float(0.5 * np.abs(p - q).sum())
+    d = X.shape[1]
+    if np.isscalar(bins) or (np.ndim(bins) == 1 and d == 1 and not np.isscalar(bins)):
+        per_dim = [bins] * d
+    else:
+        per_dim = list(bins)
+        if len(per_dim) != d:
+            raise ValueError(f"bins must be an int, edges, or one entry per column ({d}); got {len(per_dim)}.")
+    Z = np.vstack([X, Y])
+    codes, shape = [], []
+    for j, b in enumerate(per_dim):
+        if np.isscalar(b):
+            if not np.issubdtype(type(b), np.integer) or b < 1:
+                raise ValueError(f"bins must be a positive integer or an array of edges, got {b!r}.")
+            edges = np.histogram_bin_edges(Z[:, j], bins=int(b))
+        else:
+            edges = np.asarray(b, dtype=float)
+            if edges.ndim != 1 or edges.size < 2 or not np.all(np.diff(edges) > 0):
+                raise ValueError("bin edges must be a 1-D increasing array with at least 2 entries.")
+        codes.append(np.searchsorted(edges[1:-1], Z[:, j], side="right"))
+        shape.append(edges.size - 1)
+    if np.prod(np.asarray(shape, dtype=float)) > 1e6:
+        raise ValueError(f"{' x '.join(map(str, shape))} product bins exceed 10**6: use fewer bins or columns.")
+    flat = np.ravel_multi_index(tuple(codes), tuple(shape)) if d > 1 else codes[0]
+    p, q = _pmfs(flat[: X.shape[0]], flat[X.shape[0] :], int(np.prod(shape)))
+    return float(0.5 * np.abs(p - q).sum())
+
+
+def _quantile_coupling(n: int, m: int):
+    """Index pairs and weights of the monotone coupling of two uniform empirical measures (sizes n, m)."""
+    levels = np.union1d(np.arange(1, n + 1, dtype=np.int64) * m, np.arange(1, m + 1, dtype=np.int64) * n)
+    weights = np.diff(levels, prepend=0) / (n * m)
+    return (levels + m - 1) // m - 1, (levels + n - 1) // n - 1, weights
+
+
+def _wpp_sorted(xs: np.ndarray, ys: np.ndarray, p: float) -> np.ndarray:
+    """W_p^p between sorted samples along the last axis (all rows at once)."""
+    n, m = xs.shape[-1], ys.shape[-1]
+    if n == m:
+        diff = np.abs(xs - ys)
+        w = None
+    else:
+        ix, iy, w = _quantile_coupling(n, m)
+        diff = np.abs(xs[..., ix] - ys[..., iy])
+    if p != 1:
+        diff **= p
+    return diff.mean(axis=-1) if w is None else diff @ w
+
+
+def _check_p(p) -> float:
+    if not np.isscalar(p) or not np.isfinite(p) or p < 1:
+        raise ValueError(f"p must be a number >= 1, got {p!r}.")
+    return float(p)
+
+
+def wasserstein_1d(x, y, *, p: float = 1) -> float:
+    r"""Exact p-Wasserstein distance between two 1-D empirical distributions (any sizes).
+
+    .. math:: W_p(\hat P,\hat Q) = \Big(\int_0^1 |F^{-1}(t) - G^{-1}(t)|^p\,dt\Big)^{1/p}
+
+    computed from the sorted samples by merging the two empirical quantile functions (the optimal
+    coupling in 1-D is the quantile coupling). For ``p=1`` it equals
+    :func:`scipy.stats.wasserstein_distance`. Range :math:`[0,\infty)` in the units of the data:
+    0 = identical; lower is better.
+
+    Examples
+    --------
+    >>> round(wasserstein_1d([0.0, 1.0, 3.0], [1.0, 2.0]), 6)  # 1/3 + 1/6 + 1/3
+    0.833333
+    """
+    p = _check_p(p)
+    x = np.sort(as_float_array(x, name="x", ndim=1))
+    y = np.sort(as_float_array(y, name="y", ndim=1))
+    return float(_wpp_sorted(x, y, p) ** (1.0 / p))
+
+
+def sliced_wasserstein(X, Y, *, n_projections: int = 128, p: float = 2, projections=None, random_state=None) -> float:
+    r"""Sliced p-Wasserstein distance (Bonneel et al., 2015), defined as in POT.
+
+    .. math:: SW_p(\hat P,\hat Q) = \Big(\frac1L\sum_{l=1}^L W_p^p(\theta_l^\top\hat P, \theta_l^\top\hat Q)\Big)^{1/p}
+
+    with directions :math:`\theta_l` uniform on the unit sphere. Equals
+    ``ot.sliced_wasserstein_distance(X, Y, p=p, projections=projections)`` given the same projections. Range
+    :math:`[0,\infty)` in the units of the data: 0 = identical; lower is better.
+
+    Parameters
+    ----------
+    X, Y : array-like of shape (n, d) and (m, d)
+    n_projections : int
+        Number L of random directions (ignored when ``projections`` is given).
+    p : float >= 1
+    projections : array of shape (d, L), optional
+        Directions as columns (POT's convention), used as given (not renormalised).
+    random_state : None, int, SeedSequence or Generator
+        Draws the directions (normalised standard Gaussian columns).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> sliced_wasserstein(X, X, random_state=0)
+    0.0
+    """
+    X, Y = as_matched_pair(X, Y, names=("X", "Y"), min_rows=1)
+    p = _check_p(p)
+    d = X.shape[1]
+    if projections is None:
+        if not np.issubdtype(type(n_projections), np.integer) or n_projections < 1:
+            raise ValueError(f"n_projections must be a positive integer, got {n_projections!r}.")
+        theta = check_random_state(random_state).standard_normal((d, int(n_projections)))
+        theta /= np.linalg.norm(theta, axis=0, keepdims=True)
+    else:
+        theta = as_float_array(projections, name="projections", ndim=2)
+        if theta.shape[0] != d:
+            raise ValueError(f"projections must have shape (d, n_projections) = ({d}, L), got {theta.shape}.")
+    xp = theta.T @ X.T  # (L, n): contiguous rows, sorted in one call
+    yp = theta.T @ Y.T
+    xp.sort(axis=1)
+    yp.sort(axis=1)
+    return float(np.mean(_wpp_sorted(xp, yp, p)) ** (1.0 / p))
+
+
+@dataclass(frozen=True)
+class C2STResult:
+    """Cross-validated AUC of a real-vs-synthetic classifier: 0.5 = indistinguishable, 1 = separable."""
+
+    auc: float
+    auc_std: float
+    n_folds: int
+    fold_aucs: tuple = field(repr=False)
+
+    def to_dict(self) -> dict:
+        """The fields as a plain dict."""
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        return f"C2STResult(auc={self.auc:.4f}, auc_std={self.auc_std:.4f}, n_folds={self.n_folds})"
+
+
+def classifier_two_sample_auc(X, Y, *, classifier=None, cv: int = 5, random_state=None) -> C2STResult:
+    r"""Classifier two-sample test (Lopez-Paz & Oquab, 2017): cross-validated ROC AUC of real vs synthetic.
+
+    .. math:: \mathrm{AUC} = P\big(s(X') > s(Y')\big) + \tfrac12 P\big(s(X') = s(Y')\big)
+
+    for the out-of-fold score :math:`s` of a classifier trained to tell rows of ``X`` (label 1) from rows
+    of ``Y`` (label 0). Range :math:`[0,1]`: 0.5 = indistinguishable (closer to 0.5 is better),
+    1 = perfectly separable. Values below 0.5 are noise.
+
+    Parameters
+    ----------
+    X, Y : array-like of shape (n, p), (m, p)
+    classifier : scikit-learn classifier with ``predict_proba`` or ``decision_function``, optional
+        Default: :class:`sklearn.ensemble.HistGradientBoostingClassifier` (default settings, seeded) - it
+        picks up differences in marginals and in interactions, not only in means, and needs no scaling.
+        Fits run with OpenMP limited to one thread: for the small samples of a two-sample test,
+        multi-threaded histogram boosting is dominated by thread overhead (it was 50x slower on a
+        loaded 2-core machine).
+    cv : int
+        Number of stratified folds (shuffled, seeded by ``random_state``); each class needs at least
+        ``cv`` rows.
+    random_state : None, int, SeedSequence or Generator
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> res = classifier_two_sample_auc(rng.normal(size=(200, 2)), rng.normal(size=(200, 2)) + 3.0,
+    ...                                 random_state=0)
+    >>> bool(res.auc > 0.95)
+    True
+    """
+    from sklearn.base import clone
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    if not np.issubdtype(type(cv), np.integer) or cv < 2:
+        raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
+    X, Y = as_matched_pair(X, Y, names=("X", "Y"), min_rows=int(cv))
+    rng = check_random_state(random_state)
+    seed = int(rng.integers(2**31 - 1))
+    if classifier is None:
+        classifier = HistGradientBoostingClassifier(random_state=seed)
+    Z = np.vstack([X, Y])
+    labels = np.r_[np.ones(X.shape[0], dtype=int), np.zeros(Y.shape[0], dtype=int)]
+    aucs = []
+    folds = StratifiedKFold(n_splits=int(cv), shuffle=True, random_state=seed).split(Z, labels)
+    for train, test in folds:
+        with threadpool_limits(limits=1, user_api="openmp"):
+            model = clone(classifier).fit(Z[train], labels[train])
+        if hasattr(model, "predict_proba"):
+            score = model.predict_proba(Z[test])[:, list(model.classes_).index(1)]
+        else:
+            score = model.decision_function(Z[test])
+        aucs.append(float(roc_auc_score(labels[test], score)))
+    aucs = np.asarray(aucs)
+    return C2STResult(auc=float(aucs.mean()), auc_std=float(aucs.std(ddof=1)), n_folds=int(cv), fold_aucs=tuple(aucs))
+
+
+@dataclass(frozen=True)
+class IPMResult:
+    """:math:`d_V` for a finite class V: the largest absolute mean gap, which function attains it, all gaps."""
+
+    value: float
+    argmax: int
+    function: object = field(repr=False)
+    gaps: np.ndarray = field(repr=False)
+
+    def to_dict(self) -> dict:
+        """Value, argmax and the gaps as a list (the function itself left out)."""
+        return {"value": self.value, "argmax": self.argmax, "gaps": self.gaps.tolist()}
+
+    def __repr__(self) -> str:
+        name = getattr(self.function, "__name__", type(self.function).__name__)
+        return f"IPMResult(value={self.value:.4g}, argmax={self.argmax}, function={name}, n_functions={self.gaps.size})"
+
+
+def ipm(X, Y, functions) -> IPMResult:
+    r"""Integral probability metric :math:`d_V` over a finite class of functions (Definition 3 of the book).
+
+    .. math:: d_V(\hat P,\hat Q) = \max_{v\in V}\Big|\frac1n\sum_i v(x_i) - \frac1m\sum_j v(y_j)\Big|
+
+    Range :math:`[0,\infty)`: 0 = no function of V tells the samples apart; lower is better. Choose V as
+    the functions your downstream task depends on (e.g. candidate predictors, a loss of each model).
+
+    Parameters
+    ----------
+    X, Y : array-like of shape (n, p), (m, p)
+    functions : sequence of callables
+        Each maps an array of shape (k, p) to an array of shape (k,) of finite values.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0]]); Y = np.array([[1.0], [2.0]])
+    >>> res = ipm(X, Y, [lambda Z: Z[:, 0], lambda Z: Z[:, 0] ** 2])
+    >>> res.value, res.argmax
+    (2.0, 1)
+    """
+    X, Y = as_matched_pair(X, Y, names=("X", "Y"), min_rows=1)
+    functions = list(functions) if not callable(functions) else [functions]
+    if not functions:
+        raise ValueError("functions must be a non-empty sequence of callables.")
+    gaps = np.empty(len(functions))
+    for i, v in enumerate(functions):
+        if not callable(v):
+            raise ValueError(f"functions[{i}] is not callable (got {type(v).__name__}).")
+        vals = []
+        for Z, name in ((X, "X"), (Y, "Y")):
+            out = np.asarray(v(Z), dtype=float)
+            if out.shape != (Z.shape[0],):
+                raise ValueError(
+                    f"functions[{i}] must map an array of shape (k, p) to shape (k,); on {name} it returned "
+                    f"shape {out.shape} for k={Z.shape[0]}."
+                )
+            if not np.isfinite(out).all():
+                raise ValueError(f"functions[{i}] returned NaN or infinite values on {name}.")
+            vals.append(out.mean())
+        gaps[i] = abs(vals[0] - vals[1])
+    k = int(np.argmax(gaps))
+    return IPMResult(value=float(gaps[k]), argmax=k, function=functions[k], gaps=gaps)
