@@ -1,0 +1,140 @@
+r"""Rates and worst cases of Theorems 3 and 4 of the book (re-exported by :mod:`synutil.bounds`).
+
+* Theorem 3 (k-NN regression): the excess risk, and hence the generalization utility, decays like
+  :math:`N^{-2/(2+p)}`; :func:`knn_rate_exponent` gives the exponent.
+* Theorem 4 (plug-in classification under the margin condition
+  :math:`P_X(0<|\eta(X)-1/2|\le t)\le Ct^\alpha`): a synthetic regression function within sup-norm
+  distance :math:`d` of :math:`\eta` costs at most :math:`2Cd^{1+\alpha}` of excess 0-1 risk
+  (:func:`low_noise_worst_case`); the flip :func:`worst_case_flip` attains the order, with the exact
+  value :func:`low_noise_exact_excess` for the margin law :math:`P(|\eta-1/2|\le t)=(2t)^\alpha` of
+  :class:`synutil.simulate.MarginClassification`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["knn_rate_exponent", "low_noise_worst_case", "low_noise_exact_excess", "worst_case_flip"]
+
+
+def _check_positive_int(value, name):
+    if isinstance(value, (bool, np.bool_)) or not np.isscalar(value) or float(value) != int(value) or int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def _check_distance(d):
+    try:
+        d_arr = np.asarray(d, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"d must be a number or an array of numbers, got {d!r}.") from None
+    if not np.all(np.isfinite(d_arr)) or np.any(d_arr < 0):
+        raise ValueError(f"d must be a finite sup-norm distance >= 0, got {d!r}.")
+    return d_arr
+
+
+def _check_alpha(alpha):
+    if not (np.isscalar(alpha) and np.isfinite(alpha) and float(alpha) > 0):
+        raise ValueError(f"alpha must be a positive margin exponent, got {alpha!r}.")
+    return float(alpha)
+
+
+def _out(arr):
+    return float(arr) if np.ndim(arr) == 0 else arr
+
+
+def knn_rate_exponent(p):
+    r"""Exponent of the k-NN rate of Theorem 3 of the book.
+
+    .. math:: \mathbb E R(\hat f)-R(\eta)=O\bigl(N^{-2/(2+p)}\bigr),\qquad\text{exponent } -\tfrac{2}{2+p},
+
+    for k-NN regression with :math:`k\asymp N^{2/(2+p)}`, a Lipschitz regression function and
+    bounded features in :math:`\mathbb R^p` (Györfi et al. 2002, Theorem 6.2). The same exponent
+    bounds the decay of the generalization utility when :math:`\tilde\eta=\eta` and :math:`\kappa<\infty`.
+
+    Examples
+    --------
+    >>> knn_rate_exponent(1), knn_rate_exponent(2)
+    (-0.6666666666666666, -0.5)
+    """
+    p = _check_positive_int(p, "p")
+    return -2.0 / (2.0 + p)
+
+
+def low_noise_worst_case(d, *, alpha, C):
+    r"""The bound of Theorem 4 of the book on the excess 0-1 risk of a plug-in classifier.
+
+    .. math:: R(h_{\tilde\eta})-R(h^*)\le 2C\,d^{1+\alpha}
+              \quad\text{when }\|\tilde\eta-\eta\|_\infty\le d
+
+    and :math:`P_X(0<|\eta(X)-1/2|\le t)\le C t^\alpha` for all :math:`t>0`.
+
+    Parameters
+    ----------
+    d : float or array, the sup-norm distance between :math:`\tilde\eta` and :math:`\eta`.
+    alpha : float > 0, the margin exponent.
+    C : float > 0, the margin constant (``MarginClassification(alpha).margin_constant`` is :math:`2^\alpha`).
+
+    Examples
+    --------
+    >>> round(low_noise_worst_case(0.1, alpha=1.0, C=2.0), 6)
+    0.04
+    >>> low_noise_worst_case([0.0, 0.5], alpha=2.0, C=4.0).tolist()
+    [0.0, 1.0]
+    """
+    d = _check_distance(d)
+    alpha = _check_alpha(alpha)
+    if not (np.isscalar(C) and np.isfinite(C) and float(C) > 0):
+        raise ValueError(f"C must be a positive margin constant, got {C!r}.")
+    return _out(2.0 * float(C) * d ** (1.0 + alpha))
+
+
+def low_noise_exact_excess(d, *, alpha):
+    r"""Exact excess 0-1 risk of the worst-case flip at distance :math:`d` (Theorem 4 of the book).
+
+    For the margin law :math:`P(|\eta(X)-1/2|\le t)=(2t)^\alpha`, :math:`0\le t\le 1/2` (density
+    :math:`\alpha2^\alpha t^{\alpha-1}`), the flip :math:`\tilde\eta=\eta-d\operatorname{sign}(\eta-1/2)`
+    changes the plug-in decision exactly where :math:`|\eta-1/2|\le d`, so
+
+    .. math:: R(h_{\tilde\eta})-R(h^*)=\mathbb E\bigl[|2\eta-1|\,\mathbb 1\{|\eta-1/2|\le d\}\bigr]
+              =\int_0^{d}2t\,\alpha2^\alpha t^{\alpha-1}\,dt=\frac{2\alpha\,2^\alpha}{1+\alpha}\,d^{1+\alpha}
+
+    for :math:`d\le1/2`, and :math:`\alpha/(1+\alpha)` (every decision flipped) for :math:`d\ge1/2`.
+    It is the bound :func:`low_noise_worst_case` with :math:`C=2^\alpha` times :math:`\alpha/(1+\alpha)`.
+
+    Examples
+    --------
+    >>> round(low_noise_exact_excess(0.1, alpha=1.0), 6)
+    0.02
+    >>> low_noise_exact_excess(0.7, alpha=1.0)  # every decision flipped: E|2 eta - 1| = 1/2
+    0.5
+    """
+    d = _check_distance(d)
+    alpha = _check_alpha(alpha)
+    dd = np.minimum(d, 0.5)
+    return _out(2.0 * alpha * 2.0**alpha / (1.0 + alpha) * dd ** (1.0 + alpha))
+
+
+def worst_case_flip(eta, d):
+    r"""The synthetic regression function that moves every point towards the wrong side by :math:`d`.
+
+    .. math:: \tilde\eta(x)=\operatorname{clip}_{[0,1]}\bigl(\eta(x)-d\,\operatorname{sign}(\eta(x)-1/2)\bigr),
+
+    so :math:`\|\tilde\eta-\eta\|_\infty\le d` and the plug-in rule :math:`\mathbb 1\{\tilde\eta\ge1/2\}`
+    disagrees with the Bayes classifier exactly where :math:`0<|\eta-1/2|\le d` (and, for
+    :math:`\eta<1/2`, also at :math:`|\eta-1/2|=d`). Points with :math:`\eta=1/2` are left alone.
+    This is the case that attains the rate of Theorem 4 of the book.
+
+    Examples
+    --------
+    >>> worst_case_flip(np.array([0.1, 0.45, 0.5, 0.55, 0.95]), 0.1).round(2).tolist()
+    [0.2, 0.55, 0.5, 0.45, 0.85]
+    """
+    try:
+        eta = np.asarray(eta, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("eta must be an array of probabilities in [0, 1].") from None
+    if not np.all(np.isfinite(eta)) or np.any((eta < 0) | (eta > 1)):
+        raise ValueError("eta must hold probabilities in [0, 1] (no NaN); pass eta(X), not labels or scores.")
+    d = _check_distance(d)
+    return np.clip(eta - d * np.sign(eta - 0.5), 0.0, 1.0)
