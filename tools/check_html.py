@@ -15,7 +15,10 @@ Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them) 
 from __future__ import annotations
 
 import argparse
+import functools
+import http.server
 import shutil
+import threading
 import sys
 import tempfile
 import time
@@ -34,7 +37,7 @@ const imgs = q('article img, main img').map(img => ({src: img.getAttribute('src'
 const outputs = q('.cell_output img').length;
 const errors = q('.output.traceback, .output.error, .problematic, .system-message, div.admonition.error')
     .map(e => e.innerText.slice(0, 300));
-const mathNodes = q('.math');
+const mathNodes = q('.math.notranslate');
 const untypeset = mathNodes.filter(e => !e.querySelector('script[type^="math/tex"], .MathJax, .MathJax_Display, mjx-container'))
     .map(e => e.innerText.slice(0, 80));
 const texErrors = q('.MathJax_Error, merror').map(e => e.innerText.slice(0, 120));
@@ -68,8 +71,21 @@ def make_driver():
     return driver
 
 
-def check_page(driver, page: Path, *, needs_figure: bool, screenshot: Path | None = None) -> list[str]:
-    driver.get(page.resolve().as_uri())
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the check's output readable
+        pass
+
+
+def serve(folder: Path):
+    """Serve ``folder`` on a free loopback port, as a reader's web server would (fonts need http)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def check_page(driver, url: str, *, needs_figure: bool, screenshot: Path | None = None) -> list[str]:
+    driver.get(url)
     deadline = time.monotonic() + MATH_TIMEOUT_S
     state = driver.execute_script(MATH_DONE)
     while state in ("loading", "running") and time.monotonic() < deadline:
@@ -105,6 +121,8 @@ def main(argv=None) -> int:
         return 1
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
+    server = serve(args.html)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
     driver = make_driver()
     failures = 0
     try:
@@ -116,7 +134,8 @@ def main(argv=None) -> int:
                 failures += 1
                 continue
             shot = args.screenshots / (page.stem + ".png") if args.screenshots else None
-            problems = check_page(driver, page, needs_figure=is_notebook(source), screenshot=shot)
+            url = base + page.relative_to(args.html).as_posix()
+            problems = check_page(driver, url, needs_figure=is_notebook(source), screenshot=shot)
             if problems:
                 failures += 1
                 print(f"FAIL {name}: " + "; ".join(problems))
@@ -124,6 +143,7 @@ def main(argv=None) -> int:
                 print(f"ok   {name}")
     finally:
         driver.quit()
+        server.shutdown()
     print(f"browser check: {failures} page(s) failed" if failures else "browser check: every page passed")
     return 1 if failures else 0
 

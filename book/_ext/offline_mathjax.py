@@ -19,7 +19,9 @@ MATHJAX_CONFIG = {
         "ignoreClass": "tex2jax_ignore|highlight|pre",
     },
     "TeX": {"extensions": ["AMSmath.js", "AMSsymbols.js"], "equationNumbers": {"autoNumber": "none"}},
-    "HTML-CSS": {"availableFonts": ["TeX"], "imageFont": None},
+    # jupyter-server-mathjax ships the STIX web fonts only (browsers load them over http(s);
+    # from file:// pages they fall back to local fonts).
+    "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None, "preferredFont": None},
     "messageStyle": "none",
 }
 
