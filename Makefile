@@ -25,6 +25,7 @@ $(VENV)/.test-installed: pyproject.toml constraints.txt | $(PY)
 
 book: $(VENV)/.book-installed
 	$(JB) build . --warningiserror --keep-going
+	@printf '<meta http-equiv="refresh" content="0; url=book/intro.html">\n' > _build/html/intro.html
 	@echo "Open the book: file://$(CURDIR)/_build/html/book/intro.html"
 
 test: $(VENV)/.test-installed
