@@ -256,14 +256,14 @@ def classifier_two_sample_auc(X, Y, *, classifier=None, cv: int = 5, random_stat
     labels = np.r_[np.ones(X.shape[0], dtype=int), np.zeros(Y.shape[0], dtype=int)]
     aucs = []
     folds = StratifiedKFold(n_splits=int(cv), shuffle=True, random_state=seed).split(Z, labels)
-    for train, test in folds:
-        with threadpool_limits(limits=1, user_api="openmp"):
+    with threadpool_limits(limits=1, user_api="openmp"):
+        for train, test in folds:
             model = clone(classifier).fit(Z[train], labels[train])
-        if hasattr(model, "predict_proba"):
-            score = model.predict_proba(Z[test])[:, list(model.classes_).index(1)]
-        else:
-            score = model.decision_function(Z[test])
-        aucs.append(float(roc_auc_score(labels[test], score)))
+            if hasattr(model, "predict_proba"):
+                score = model.predict_proba(Z[test])[:, list(model.classes_).index(1)]
+            else:
+                score = model.decision_function(Z[test])
+            aucs.append(float(roc_auc_score(labels[test], score)))
     aucs = np.asarray(aucs)
     return C2STResult(auc=float(aucs.mean()), auc_std=float(aucs.std(ddof=1)), n_folds=int(cv), fold_aucs=tuple(aucs))
 
