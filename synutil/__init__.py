@@ -2,7 +2,59 @@
 
 Generalization utility and ranking consistency of models trained on synthetic data, fidelity
 measures, the closed forms of the book's theorems, generators with one fidelity knob each, and a
-seeded replication runner. See the book "Utility Theory of Synthetic Data" that ships with it.
+seeded replication runner. The book "Utility Theory of Synthetic Data" that ships with it states,
+proves and checks every result these functions implement.
+
+Modules
+-------
+utility      generalization utility with confidence intervals; TSTR / TRTR
+ranking      ranking consistency of models trained on synthetic data; Kendall's tau
+fidelity     TV, Wasserstein (exact 1-D, sliced), MMD, classifier two-sample AUC, finite-class IPM
+bounds       closed forms and bounds of Theorems 1-6 and Proposition 2
+generators   generators with fit/sample and wrappers that turn one fidelity knob each
+simulate     data-generating processes with known truth
+experiments  the seeded, parallel, cached replication runner
+plotting     log-log slope fits with CIs and shared figures
+datasets     scikit-learn's digits, MNIST from a local file
+
+torch is imported only by ``synutil.torch_models`` and ``synutil.generators.vae``.
 """
 
+from . import bounds, experiments, fidelity, generators, plotting, ranking, simulate, utility
+from .fidelity import (
+    classifier_two_sample_auc,
+    ipm,
+    mmd2,
+    mmd_test,
+    sliced_wasserstein,
+    total_variation,
+    wasserstein_1d,
+)
+from .ranking import generalization_gap, kendall_tau, ranking_consistency
+from .utility import generalization_utility, required_replications, tstr_trtr
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "bounds",
+    "experiments",
+    "fidelity",
+    "generators",
+    "plotting",
+    "ranking",
+    "simulate",
+    "utility",
+    "generalization_utility",
+    "tstr_trtr",
+    "required_replications",
+    "kendall_tau",
+    "generalization_gap",
+    "ranking_consistency",
+    "total_variation",
+    "wasserstein_1d",
+    "sliced_wasserstein",
+    "mmd2",
+    "mmd_test",
+    "classifier_two_sample_auc",
+    "ipm",
+]
