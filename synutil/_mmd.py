@@ -3,7 +3,9 @@ permutation test. Public through :mod:`synutil.fidelity`.
 
 The unbiased estimator never forms a full kernel matrix: it sums kernel blocks of at most
 ``block_size x block_size`` entries (memory :math:`O(\text{block\_size}^2)`), computing squared distances
-with :math:`\|x\|^2+\|y\|^2-2x^\top y` in float64, using symmetry of the within-sample sums.
+in float64 with one matrix product per block: rows are augmented so that
+:math:`[x/h,\,-\|x/h\|^2/2,\,1]\cdot[y/h,\,1,\,-\|y/h\|^2/2] = -\|x-y\|^2/(2h^2)`, then ``exp`` in place and
+a sum. The within-sample sums use symmetry (only blocks on or above the diagonal).
 """
 
 from __future__ import annotations
@@ -56,28 +58,31 @@ def _bandwidth(bandwidth, X, Y) -> float:
     return float(bandwidth)
 
 
-def _kernel_sum(A, a2, B, b2, block_size: int, symmetric: bool) -> float:
-    """Sum of exp(2 a.b - |a|^2/... ) over all pairs; A, B pre-scaled so that k = exp(A B^T - a2 - b2).
+def _augment(Zs: np.ndarray, left: bool) -> np.ndarray:
+    """Append columns so that ``aug(A, left) @ aug(B, right).T = A B^T - |a|^2/2 - |b|^2/2``."""
+    half = 0.5 * np.einsum("ij,ij->i", Zs, Zs)
+    ones = np.ones_like(half)
+    cols = (-half, ones) if left else (ones, -half)
+    return np.hstack([Zs, cols[0][:, None], cols[1][:, None]])
 
-    With ``symmetric=True`` (A is B) the diagonal is excluded and only blocks i <= j are computed.
+
+def _kernel_sum(A: np.ndarray, B: np.ndarray, block_size: int, symmetric: bool) -> float:
+    """Sum of the Gaussian kernel over all pairs of rows of (augmented) A and B, block by block.
+
+    One matrix product per block gives the exponent ``-|a-b|^2/2`` directly, then ``exp`` in place and a
+    sum: no full matrix is formed. With ``symmetric=True`` (A and B the same sample) the diagonal is
+    excluded and only blocks on or above the diagonal are computed.
     """
     total = 0.0
     n, m = A.shape[0], B.shape[0]
     for i in range(0, n, block_size):
-        Ai, ai = A[i : i + block_size], a2[i : i + block_size, None]
-        j0 = i if symmetric else 0
-        for j in range(j0, m, block_size):
+        Ai = A[i : i + block_size]
+        for j in range(i if symmetric else 0, m, block_size):
             G = Ai @ B[j : j + block_size].T
-            G -= ai
-            G -= b2[None, j : j + block_size]
-            np.minimum(G, 0.0, out=G)
             np.exp(G, out=G)
             s = float(G.sum())
             if symmetric:
-                if j == i:
-                    s -= float(np.trace(G))
-                else:
-                    s *= 2.0
+                s = s - float(np.trace(G)) if j == i else 2.0 * s
             total += s
     return total
 
@@ -138,12 +143,11 @@ def mmd2(X, Y, *, bandwidth="median", estimator: str = "unbiased", block_size: i
             return np.exp(-0.5 * np.sum((u - v) ** 2, axis=1))
 
         return float(np.mean(k(x1, x2) + k(y1, y2) - k(x1, y2) - k(x2, y1)))
-    x2 = 0.5 * np.einsum("ij,ij->i", Xs, Xs)
-    y2 = 0.5 * np.einsum("ij,ij->i", Ys, Ys)
     n, m = X.shape[0], Y.shape[0]
-    kxx = _kernel_sum(Xs, x2, Xs, x2, block_size, symmetric=True)
-    kyy = _kernel_sum(Ys, y2, Ys, y2, block_size, symmetric=True)
-    kxy = _kernel_sum(Xs, x2, Ys, y2, block_size, symmetric=False)
+    XL, XR, YL, YR = _augment(Xs, True), _augment(Xs, False), _augment(Ys, True), _augment(Ys, False)
+    kxx = _kernel_sum(XL, XR, block_size, symmetric=True)
+    kyy = _kernel_sum(YL, YR, block_size, symmetric=True)
+    kxy = _kernel_sum(XL, YR, block_size, symmetric=False)
     return kxx / (n * (n - 1)) + kyy / (m * (m - 1)) - 2.0 * kxy / (n * m)
 
 
@@ -202,11 +206,7 @@ def mmd_test(X, Y, *, n_permutations: int = 200, random_state=None, bandwidth="m
         labels[rng.permutation(N)[:n], b] = 1.0
     if N <= _DENSE_LIMIT:
         Zs = (Z - Z.mean(axis=0)) / h
-        z2 = 0.5 * np.einsum("ij,ij->i", Zs, Zs)
-        K = Zs @ Zs.T
-        K -= z2[:, None]
-        K -= z2[None, :]
-        np.minimum(K, 0.0, out=K)
+        K = _augment(Zs, True) @ _augment(Zs, False).T
         np.exp(K, out=K)
         np.fill_diagonal(K, 1.0)
         KA = K @ labels
