@@ -1,8 +1,8 @@
 r"""Batched least squares on a basis, for Monte Carlo over replications.
 
 One Monte Carlo experiment of the book fits the same least-squares model to ``R`` independent samples.
-:func:`fit_least_squares` solves all ``R`` problems in one call (a stacked QR factorisation,
-``numpy.linalg.qr`` on an ``(R, n, k)`` array), and :func:`least_squares_risks` scores every fit by its
+:func:`fit_least_squares` solves all ``R`` problems in one call (stacked normal equations with a
+stacked QR fallback for ill-conditioned designs), and :func:`least_squares_risks` scores every fit by its
 exact real risk :math:`R(f)=\|f-\eta\|^2_{L^2(P_X)}+\sigma^2`, computed by quadrature under the real
 feature law (or on a fixed real test sample). :func:`simulate_least_squares_risks` runs a whole
 replication batch: real samples from a :class:`~synutil.simulate.RegressionModel`, synthetic samples
@@ -20,6 +20,8 @@ from ._bounds_regression import quadrature_rule
 from ._validation import check_random_state
 
 __all__ = ["fit_least_squares", "least_squares_risks", "simulate_least_squares_risks"]
+
+_COND_NORMAL = 1e7  # above this condition number of the scaled Gram matrix, use QR
 
 
 def _design(basis, X):
@@ -45,12 +47,17 @@ def fit_least_squares(basis, X_train, y_train, *, method="batched", ridge=0.0, r
     ----------
     basis : callable ``(..., p) -> (..., k)``.
     X_train : array ``(R, n, p)``; y_train : array ``(R, n)``.
-    method : ``"batched"`` (stacked QR, the default) or ``"sklearn"`` (a loop of ``LinearRegression``
-        fits without intercept; the basis holds the constant).
+    method : ``"batched"`` (the default) or ``"sklearn"`` (a loop of ``LinearRegression`` fits without
+        intercept; the basis holds the constant).
+        ``"batched"`` solves the normal equations :math:`(\Phi^\top\Phi+\lambda I)\theta=\Phi^\top y` of all
+        replications with one stacked ``numpy.linalg.solve`` after scaling the Gram matrix to unit
+        diagonal. Squaring the design squares its condition number, so every replication whose scaled
+        Gram matrix has condition number above ``1e7`` is re-solved by a stacked QR factorisation of
+        the design itself (``numpy.linalg.qr`` on ``(R', n, k)``), which is as accurate as ``lstsq``.
     ridge : float >= 0
-        :math:`\lambda`. With ``0`` a rank-deficient design (a diagonal entry of the QR factor below
-        ``rcond`` times the largest) raises a ``ValueError``; a tiny ridge such as ``1e-10`` makes
-        every problem solvable at the price of a bias of order :math:`\lambda`.
+        :math:`\lambda`. With ``0`` a rank-deficient design (on the QR path, a diagonal entry of the
+        triangular factor below ``rcond`` times the largest) raises a ``ValueError``; a tiny ridge such
+        as ``1e-10`` makes every problem solvable at the price of a bias of order :math:`\lambda`.
 
     Returns
     -------
@@ -80,15 +87,37 @@ def fit_least_squares(basis, X_train, y_train, *, method="batched", ridge=0.0, r
         return np.stack([model.fit(Phi[r], y[r]).coef_.copy() for r in range(R)])
     if method != "batched":
         raise ValueError(f"method must be 'batched' or 'sklearn', got {method!r}.")
+    if ridge == 0 and n < k:
+        raise ValueError(f"n={n} rows cannot determine k={k} coefficients; use more rows, fewer basis functions or ridge>0.")
+    # normal equations, Jacobi-scaled: G = D^-1/2 Phi'Phi D^-1/2 has unit diagonal
+    PhiT = np.ascontiguousarray(np.swapaxes(Phi, 1, 2))  # contiguous: faster stacked matmul
+    G = PhiT @ Phi
+    c = (PhiT @ y[..., None])[..., 0]
+    if ridge > 0:
+        G = G + ridge * np.eye(k)
+    d = np.sqrt(np.maximum(np.diagonal(G, axis1=1, axis2=2), np.finfo(float).tiny))
+    Gs = G / d[:, :, None] / d[:, None, :]
+    theta = np.empty((R, k))
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(Gs)
+    good = np.isfinite(cond) & (cond < _COND_NORMAL)
+    if good.any():
+        theta[good] = np.linalg.solve(Gs[good], (c[good] / d[good])[..., None])[..., 0] / d[good]
+    if not good.all():  # ill-conditioned replications: stacked QR on the design itself
+        theta[~good] = _qr_solve(Phi[~good], y[~good], ridge, rcond, np.flatnonzero(~good))
+    return theta
+
+
+def _qr_solve(Phi, y, ridge, rcond, index):
+    R, n, k = Phi.shape
     if ridge > 0:
         Phi = np.concatenate([Phi, np.broadcast_to(np.sqrt(ridge) * np.eye(k), (R, k, k))], axis=1)
         y = np.concatenate([y, np.zeros((R, k))], axis=1)
-    elif n < k:
-        raise ValueError(f"n={n} rows cannot determine k={k} coefficients; use more rows, fewer basis functions or ridge>0.")
     Q, Rf = np.linalg.qr(Phi)
     diag = np.abs(np.diagonal(Rf, axis1=1, axis2=2))
-    if np.any(diag <= rcond * diag.max(axis=1, keepdims=True)):
-        bad = int(np.flatnonzero(np.any(diag <= rcond * diag.max(axis=1, keepdims=True), axis=1))[0])
+    deficient = np.any(diag <= rcond * diag.max(axis=1, keepdims=True), axis=1)
+    if deficient.any():
+        bad = int(index[np.flatnonzero(deficient)[0]])
         raise ValueError(
             f"the design of replication {bad} is rank deficient (basis functions linearly dependent on its "
             "sample); use more rows, fewer basis functions, or pass a tiny ridge, e.g. ridge=1e-10."

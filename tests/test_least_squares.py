@@ -24,6 +24,22 @@ def test_batched_equals_sklearn_and_numpy_lstsq():
     np.testing.assert_allclose(a, ref, atol=1e-10)
 
 
+def test_ill_conditioned_replications_take_the_qr_path():
+    rng = np.random.default_rng(5)
+    X = np.stack([rng.uniform(size=(40, 1)), 1 + 1e-3 * rng.uniform(size=(40, 1))])
+    y = 1 + X[..., 0] + 0.1 * rng.standard_normal((2, 40))
+    basis = polynomial_basis(2)
+    from synutil import least_squares as ls
+
+    scaled = [np.linalg.cond((lambda G: G / np.sqrt(np.outer(np.diag(G), np.diag(G))))(basis(x).T @ basis(x))) for x in X]
+    assert scaled[0] < ls._COND_NORMAL < scaled[1]  # one replication per path
+    theta = fit_least_squares(basis, X, y)
+    for r in range(2):
+        ref = np.linalg.lstsq(basis(X[r]), y[r], rcond=None)[0]
+        np.testing.assert_allclose(basis(X[r]) @ theta[r], basis(X[r]) @ ref, atol=1e-9)
+    np.testing.assert_allclose(theta[0], np.linalg.lstsq(basis(X[0]), y[0], rcond=None)[0], atol=1e-10)
+
+
 def test_ridge_matches_sklearn_ridge_and_closed_form():
     X, y = data(R=5, n=20)
     basis = polynomial_basis(2)
