@@ -10,6 +10,7 @@ Modules
 utility      generalization utility with confidence intervals; TSTR / TRTR
 ranking      ranking consistency of models trained on synthetic data; Kendall's tau
 fidelity     TV, Wasserstein (exact 1-D, sliced), MMD, classifier two-sample AUC, finite-class IPM
+fidelity_classes  task-relevant function classes V for least squares, and d_V with the bias it bounds
 bounds       closed forms and bounds of Theorems 1-6 and Proposition 2
 generators   generators with fit/sample and wrappers that turn one fidelity knob each
 simulate     data-generating processes with known truth
@@ -20,7 +21,7 @@ datasets     scikit-learn's digits, MNIST from a local file
 torch is imported only by ``synutil.torch_models`` and ``synutil.generators.vae``.
 """
 
-from . import bounds, experiments, fidelity, generators, plotting, ranking, simulate, utility
+from . import bounds, experiments, fidelity, fidelity_classes, generators, plotting, ranking, simulate, utility
 from .fidelity import (
     classifier_two_sample_auc,
     ipm,
@@ -39,6 +40,7 @@ __all__ = [
     "bounds",
     "experiments",
     "fidelity",
+    "fidelity_classes",
     "generators",
     "plotting",
     "ranking",
