@@ -52,8 +52,9 @@ def total_variation(x, y, *, bins=None) -> float:
     bins : None, int, array of edges, or a sequence of these (one per column)
         ``None``: discrete data; cells are the distinct values (1-D) or distinct rows (2-D) of the pooled
         sample. Otherwise continuous data binned on common edges: an int gives equal-width edges over the
-        pooled sample's range in each dimension (:func:`numpy.histogram_bin_edges`); explicit edges are used
-        as given, values outside them counted in the nearest end bin. In p dimensions the cells are the
+        pooled sample's range in each dimension (:func:`numpy.histogram_bin_edges`); a numpy array of edges
+        is used as given for every column, values outside the edges counted in the nearest end bin; a list
+        gives one int or array of edges per column. In p dimensions the cells are the
         product bins (at most :math:`10^6`), so keep p small. Binned TV depends on the bins: it is 0 for
         samples differing only within bins, and it tends to 1 for continuous data as bins get finer.
 
@@ -71,7 +72,7 @@ def total_variation(x, y, *, bins=None) -> float:
         p, q = _pmfs(inv[: X.shape[0]], inv[X.shape[0] :], int(inv.max()) + 1)
         return float(0.5 * np.abs(p - q).sum())
     d = X.shape[1]
-    if np.isscalar(bins) or (np.ndim(bins) == 1 and d == 1 and not np.isscalar(bins)):
+    if np.isscalar(bins) or isinstance(bins, np.ndarray) or (d == 1 and np.ndim(bins) == 1):
         per_dim = [bins] * d
     else:
         per_dim = list(bins)

@@ -54,6 +54,11 @@ def test_tv_binned_matches_histograms():
     P = np.histogramdd(X, ed)[0] / 400
     Q = np.histogramdd(Y, ed)[0] / 300
     assert total_variation(X, Y, bins=6) == pytest.approx(0.5 * np.abs(P - Q).sum(), abs=1e-12)
+    assert total_variation(X, Y, bins=ed) == pytest.approx(0.5 * np.abs(P - Q).sum(), abs=1e-12)
+    common = np.linspace(-1.0, 1.0, 5)  # one array for every column; outside values go to the end bins
+    Pc = np.histogramdd(np.clip(X, -1, 1), [common, common])[0] / 400
+    Qc = np.histogramdd(np.clip(Y, -1, 1), [common, common])[0] / 300
+    assert total_variation(X, Y, bins=common) == pytest.approx(0.5 * np.abs(Pc - Qc).sum(), abs=1e-12)
 
 
 def test_tv_dataframes_matched_by_name():
