@@ -75,10 +75,15 @@ def _kernel_sum(A: np.ndarray, B: np.ndarray, block_size: int, symmetric: bool) 
     """
     total = 0.0
     n, m = A.shape[0], B.shape[0]
+    # one buffer reused for every block: no allocation per block (repeated 32 MB allocations of varying
+    # shape fragmented the heap and let the resident memory grow with n)
+    buffer = np.empty(min(block_size, n) * min(block_size, m))
     for i in range(0, n, block_size):
         Ai = A[i : i + block_size]
         for j in range(i if symmetric else 0, m, block_size):
-            G = Ai @ B[j : j + block_size].T
+            Bj = B[j : j + block_size]
+            G = buffer[: Ai.shape[0] * Bj.shape[0]].reshape(Ai.shape[0], Bj.shape[0])
+            np.matmul(Ai, Bj.T, out=G)
             np.exp(G, out=G)
             s = float(G.sum())
             if symmetric:
