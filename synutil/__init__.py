@@ -11,6 +11,9 @@ utility      generalization utility with confidence intervals; TSTR / TRTR
 ranking      ranking consistency of models trained on synthetic data; Kendall's tau
 fidelity     TV, Wasserstein (exact 1-D, sliced), MMD, classifier two-sample AUC, finite-class IPM
 fidelity_classes  task-relevant function classes V for least squares, and d_V with the bias it bounds
+least_squares  batched least squares on a basis across Monte Carlo replications
+knn          batched k-NN regression and plug-in classification across replications
+learners     learner families and tasks with a controlled generalization gap
 bounds       closed forms and bounds of Theorems 1-6 and Proposition 2
 generators   generators with fit/sample and wrappers that turn one fidelity knob each
 simulate     data-generating processes with known truth
@@ -18,10 +21,25 @@ experiments  the seeded, parallel, cached replication runner
 plotting     log-log slope fits with CIs and shared figures
 datasets     scikit-learn's digits, MNIST from a local file
 
-torch is imported only by ``synutil.torch_models`` and ``synutil.generators.vae``.
+torch is imported only by ``synutil.torch_models`` (sklearn-style MLP and CNN classifiers) and
+``synutil.generators.vae``; import those modules explicitly.
 """
 
-from . import bounds, experiments, fidelity, fidelity_classes, generators, plotting, ranking, simulate, utility
+from . import (
+    bounds,
+    datasets,
+    experiments,
+    fidelity,
+    fidelity_classes,
+    generators,
+    knn,
+    learners,
+    least_squares,
+    plotting,
+    ranking,
+    simulate,
+    utility,
+)
 from .fidelity import (
     classifier_two_sample_auc,
     ipm,
@@ -38,10 +56,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "bounds",
+    "datasets",
     "experiments",
     "fidelity",
     "fidelity_classes",
     "generators",
+    "knn",
+    "learners",
+    "least_squares",
     "plotting",
     "ranking",
     "simulate",
