@@ -90,7 +90,7 @@ def fit_least_squares(basis, X_train, y_train, *, method="batched", ridge=0.0, r
     if ridge == 0 and n < k:
         raise ValueError(f"n={n} rows cannot determine k={k} coefficients; use more rows, fewer basis functions or ridge>0.")
     # normal equations, Jacobi-scaled: G = D^-1/2 Phi'Phi D^-1/2 has unit diagonal
-    PhiT = np.ascontiguousarray(np.swapaxes(Phi, 1, 2))  # contiguous: faster stacked matmul
+    PhiT = np.swapaxes(Phi, 1, 2)
     G = PhiT @ Phi
     c = (PhiT @ y[..., None])[..., 0]
     if ridge > 0:
