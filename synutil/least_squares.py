@@ -179,7 +179,7 @@ def simulate_least_squares_risks(basis, *, model, generator, n, m, n_replication
     --------
     >>> from synutil.simulate import sine_regression, BetaLaw
     >>> from synutil.generators import ModelGenerator, FeatureLaw
-    >>> from synutil._bounds_regression import polynomial_basis
+    >>> from synutil.bounds import polynomial_basis
     >>> model = sine_regression(noise_sd=0.5)
     >>> gen = FeatureLaw(ModelGenerator(model), law=BetaLaw(2, 5))
     >>> out = simulate_least_squares_risks(polynomial_basis(1), model=model, generator=gen, n=100, m=100,
