@@ -12,40 +12,14 @@ Timings are the best of ``repeats`` runs (time.perf_counter).
 from __future__ import annotations
 
 import argparse
-import platform
+import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 
-
-def best_time(func, repeats: int) -> tuple[float, object]:
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def machine() -> str:
-    import os
-
-    import numpy
-    import scipy
-
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (
-        f"nproc={os.cpu_count()}, CPU: {model}, python {platform.python_version()}, numpy {numpy.__version__}, "
-        f"scipy {scipy.__version__}, load average (1 min) at start {load:.1f}"
-    )
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time, machine  # noqa: E402
 
 
 # Peak memory is read from VmHWM in /proc/self/status (the high-water mark of this process's own address

@@ -21,9 +21,11 @@ import argparse
 import os
 import platform
 import sys
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time  # noqa: E402
 
 from synutil.generators import CoverageGap, FeatureLaw, ModelGenerator
 from synutil.knn import knn_predict, knn_rate_neighbors
@@ -59,15 +61,6 @@ def excess_risks(task, **kwargs):
     target = eta(task["grid"])
     return [np.mean((knn_predict(X, y, task["grid"], n_neighbors=task["k"], **kwargs) - target) ** 2, axis=1)
             for X, y in task["sets"]]
-
-
-def best_time(func, repeats):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main(argv=None):

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best_time, machine  # noqa: E402
 
 from synutil.bounds import custom_basis, polynomial_basis
 from synutil.experiments import run_replications
@@ -53,30 +54,6 @@ def grid_run(method, sizes, n_reps):
 
     func.__qualname__ = "corollary1_grid"
     return run_replications(func, {"n": sizes, "basis": list(BASES)}, n_replications=n_reps, seed=0, batched=True)
-
-
-def best_time(f, repeats):
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = f()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def machine() -> str:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            model = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    import scipy
-    import sklearn
-
-    return (f"nproc={os.cpu_count()}, CPU: {model}, python {platform.python_version()}, numpy {np.__version__}, "
-            f"scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, "
-            f"load average (1 min) at start {os.getloadavg()[0]:.1f}")
 
 
 def main():
