@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_random_state
+from .simulate import BinaryClassificationModel
 
 __all__ = ["threshold_erm", "WavyBoundaryClassification"]
 
@@ -80,7 +81,7 @@ def threshold_erm(x, y):
 
 
 @dataclass(frozen=True)
-class WavyBoundaryClassification:
+class WavyBoundaryClassification(BinaryClassificationModel):
     r"""Binary classification on :math:`[-1,1]^2` with a sine-shaped Bayes boundary.
 
     .. math:: X\sim U[-1,1]^2,\qquad \eta(x)=\frac{1}{1+\exp\{-s\,(x_2-a\sin(\pi x_1))\}},
@@ -129,17 +130,6 @@ class WavyBoundaryClassification:
             raise ValueError(f"n must be a positive number of rows, got {n}.")
         size = (int(n), 2) if replications is None else (int(replications), int(n), 2)
         return rng.uniform(-1.0, 1.0, size=size)
-
-    def labels(self, X, *, random_state=None):
-        rng = check_random_state(random_state)
-        eta = self.eta(X)
-        return (rng.uniform(size=eta.shape) < eta).astype(int)
-
-    def sample(self, n, *, replications=None, random_state=None):
-        """Draw ``n`` rows (per replication); returns ``X, y``."""
-        rng = check_random_state(random_state)
-        X = self.sample_features(n, replications=replications, random_state=rng)
-        return X, self.labels(X, random_state=rng)
 
     def risk(self, predictions, X):
         r"""0-1 risk of the predictions given the features, averaged over ``X``.

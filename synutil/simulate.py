@@ -27,6 +27,7 @@ __all__ = [
     "BetaLaw",
     "GaussianLaw",
     "RegressionModel",
+    "BinaryClassificationModel",
     "MarginClassification",
     "sine_regression",
 ]
@@ -177,8 +178,27 @@ def sine_regression(*, noise_sd: float = 0.5, frequency: float = 1.0, feature_la
     return RegressionModel(eta=eta, feature_law=law, noise_sd=noise_sd)
 
 
+class BinaryClassificationModel:
+    """Shared sampling for binary models with a known :math:`\\eta(x)=P(Y=1\\mid X=x)`.
+
+    Subclasses define ``eta(X)`` and ``sample_features(n, *, replications=None, random_state=None)``.
+    """
+
+    def labels(self, X, *, random_state=None):
+        """Draw :math:`Y\\mid X\\sim\\mathrm{Bernoulli}(\\eta(X))` for given features (any leading shape)."""
+        rng = check_random_state(random_state)
+        eta = self.eta(X)
+        return (rng.uniform(size=eta.shape) < eta).astype(int)
+
+    def sample(self, n, *, replications=None, random_state=None):
+        """Draw ``n`` rows (per replication); returns ``X, y``."""
+        rng = check_random_state(random_state)
+        X = self.sample_features(n, replications=replications, random_state=rng)
+        return X, self.labels(X, random_state=rng)
+
+
 @dataclass(frozen=True)
-class MarginClassification:
+class MarginClassification(BinaryClassificationModel):
     """Binary classification with margin exponent :math:`\\alpha` (Theorem 4 of the book).
 
     Features :math:`X\\sim U[-1,1]`, :math:`\\eta(x)=\\tfrac12+\\tfrac12\\,\\operatorname{sign}(x)|x|^{1/\\alpha}`,
@@ -220,16 +240,6 @@ class MarginClassification:
     def sample_features(self, n, *, replications=None, random_state=None):
         rng = check_random_state(random_state)
         return rng.uniform(-1.0, 1.0, size=_size(n, replications, 1))
-
-    def labels(self, X, *, random_state=None):
-        rng = check_random_state(random_state)
-        eta = self.eta(X)
-        return (rng.uniform(size=eta.shape) < eta).astype(int)
-
-    def sample(self, n, *, replications=None, random_state=None):
-        rng = check_random_state(random_state)
-        X = self.sample_features(n, replications=replications, random_state=rng)
-        return X, self.labels(X, random_state=rng)
 
     def excess_risk(self, predictions, X):
         """Excess 0-1 risk :math:`E[|2\\eta-1|\\,\\mathbb 1\\{h\\ne h^*\\}]`, averaged over ``X``."""

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validation import as_float_array, check_random_state
 
-__all__ = ["SyntheticGenerator", "GaussianGenerator", "BootstrapGenerator", "ModelGenerator"]
+__all__ = ["SyntheticGenerator", "GaussianGenerator", "BootstrapGenerator", "ModelGenerator", "draw_label_codes"]
 
 
 class SyntheticGenerator:
@@ -56,6 +56,28 @@ class SyntheticGenerator:
         rng = check_random_state(random_state)
         X = self.sample_features(int(n), rng)
         return X, self.sample_responses(X, rng)
+
+
+def draw_label_codes(n, *, classes, class_weights, labels, rng) -> np.ndarray:
+    """Indices into ``classes`` of ``n`` labels: drawn with ``class_weights``, or the given ``labels`` checked.
+
+    Shared by the class-conditional generators, which draw the label first and the features given it.
+
+    >>> draw_label_codes(3, classes=np.array([3, 7]), class_weights=None, labels=[7, 3, 7], rng=None).tolist()
+    [1, 0, 1]
+    """
+    if int(n) < 1:
+        raise ValueError(f"n must be a positive number of rows, got {n}.")
+    n = int(n)
+    if labels is None:
+        return check_random_state(rng).choice(len(classes), size=n, p=class_weights)
+    labels = np.asarray(labels).reshape(-1)
+    if len(labels) != n:
+        raise ValueError(f"labels has {len(labels)} entries but n={n}; give one label per row.")
+    unknown = np.setdiff1d(np.unique(labels), classes)
+    if len(unknown):
+        raise ValueError(f"labels {unknown.tolist()} were not seen in fit (classes {classes.tolist()}).")
+    return np.searchsorted(classes, labels)
 
 
 class GaussianGenerator(SyntheticGenerator):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float_array, check_random_state
-from ._base import SyntheticGenerator
+from ._base import SyntheticGenerator, draw_label_codes
 
 __all__ = ["ClassConditionalGaussianMixture"]
 
@@ -165,19 +165,10 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         y : ndarray (n,), labels from ``classes_``.
         """
         self._check_fitted()
-        if int(n) < 1:
-            raise ValueError(f"n must be a positive number of rows, got {n}.")
-        n = int(n)
         rng = check_random_state(random_state)
-        if labels is None:
-            y = self.classes_[rng.choice(len(self.classes_), size=n, p=self.class_weights_)]
-        else:
-            y = np.asarray(labels).reshape(-1)
-            if len(y) != n:
-                raise ValueError(f"labels has {len(y)} entries but n={n}; give one label per row.")
-            unknown = np.setdiff1d(np.unique(y), self.classes_)
-            if len(unknown):
-                raise ValueError(f"labels {unknown.tolist()} were not seen in fit (classes {self.classes_.tolist()}).")
+        codes = draw_label_codes(n, classes=self.classes_, class_weights=self.class_weights_, labels=labels, rng=rng)
+        y = self.classes_[codes]
+        n = len(y)
         d = self.pca_.n_components_
         Z = np.empty((n, d))
         for c in np.unique(y):

@@ -26,7 +26,7 @@ import torch
 
 from .._validation import as_float_array, check_random_state
 from ..torch_models import check_positive, torch_seed, torch_session
-from ._base import SyntheticGenerator
+from ._base import SyntheticGenerator, draw_label_codes
 
 __all__ = ["ConditionalVAE"]
 
@@ -191,20 +191,9 @@ class ConditionalVAE(SyntheticGenerator):
             Labels to generate (each must be in ``classes_``); default: drawn from ``class_weights_``.
         """
         self._check_fitted()
-        if int(n) < 1:
-            raise ValueError(f"n must be a positive number of rows, got {n}.")
-        n = int(n)
         rng = check_random_state(random_state)
-        if labels is None:
-            codes = rng.choice(len(self.classes_), size=n, p=self.class_weights_)
-        else:
-            labels = np.asarray(labels).reshape(-1)
-            if len(labels) != n:
-                raise ValueError(f"labels has {len(labels)} entries but n={n}; give one label per row.")
-            unknown = np.setdiff1d(np.unique(labels), self.classes_)
-            if len(unknown):
-                raise ValueError(f"labels {unknown.tolist()} were not seen in fit (classes {self.classes_.tolist()}).")
-            codes = np.searchsorted(self.classes_, labels)
+        codes = draw_label_codes(n, classes=self.classes_, class_weights=self.class_weights_, labels=labels, rng=rng)
+        n = len(codes)
         z = rng.standard_normal((n, int(self.latent_dim))).astype(np.float32)
         with torch.no_grad():
             onehot = torch.nn.functional.one_hot(torch.as_tensor(codes), len(self.classes_)).float()
