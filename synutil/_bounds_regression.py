@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy import special
 
+from ._quadrature import custom_basis, polynomial_basis, quadrature_rule
 from ._validation import check_random_state
 
 __all__ = [
@@ -116,124 +116,6 @@ def coverage_constant(p_density, q_density, points, *, atol: float = 0.0):
     if np.any(q[on] <= atol):
         return float("inf")
     return float(np.max(p[on] / q[on]))
-
-
-def polynomial_basis(degree: int):
-    r"""The basis :math:`\phi(x)=(1,x,\dots,x^{d})` of the first feature, a callable ``(..., p) -> (..., d+1)``.
-
-    >>> polynomial_basis(2)(np.array([[2.0]])).tolist()
-    [[1.0, 2.0, 4.0]]
-    """
-    if int(degree) != degree or degree < 0:
-        raise ValueError(f"degree must be a non-negative integer, got {degree!r}.")
-    powers = np.arange(int(degree) + 1)
-
-    def basis(X):
-        x = np.asarray(X, dtype=float)[..., 0]
-        out = np.empty((len(powers),) + x.shape)
-        out[0] = 1.0
-        for j in range(1, len(powers)):
-            np.multiply(out[j - 1], x, out=out[j])
-        return np.moveaxis(out, 0, -1)  # basis index last, each power contiguous (see custom_basis)
-
-    basis.names = [f"x^{j}" for j in powers]
-    return basis
-
-
-def custom_basis(*funcs):
-    r"""A basis from functions ``f(X) -> (...)`` of an array ``(..., p)``; numbers are constant functions.
-
-    >>> phi = custom_basis(1.0, lambda X: np.sin(2 * np.pi * X[..., 0]))
-    >>> np.round(phi(np.array([[0.25], [0.5]])), 6).tolist()
-    [[1.0, 1.0], [1.0, 0.0]]
-    """
-    if not funcs:
-        raise ValueError("give at least one basis function.")
-    for f in funcs:
-        if not (callable(f) or isinstance(f, (int, float, np.number))):
-            raise ValueError(f"basis functions must be callables or numbers, got {type(f).__name__}.")
-
-    def basis(X):
-        X = np.asarray(X, dtype=float)
-        out = np.empty((len(funcs),) + X.shape[:-1])
-        for j, f in enumerate(funcs):
-            out[j] = f(X) if callable(f) else f
-        # a view with the basis index last; each function's values stay contiguous, which lets stacked
-        # matrix products use BLAS without a copy
-        return np.moveaxis(out, 0, -1)
-
-    return basis
-
-
-def quadrature_rule(law, *, n_nodes: int = 256, support=None):
-    r"""Nodes and probability weights with :math:`\mathbb E_{law} g(X)\approx\sum_i w_i g(x_i)`.
-
-    One-dimensional laws only: ``UniformLaw`` (Gauss–Legendre), ``BetaLaw`` (Gauss–Jacobi, exact for
-    polynomials of degree below ``2 n_nodes`` whatever the Beta parameters), ``GaussianLaw``
-    (Gauss–Hermite), or any object with ``pdf`` when ``support=(low, high)`` is given (Gauss–Legendre
-    times the density; accurate for densities smooth on the support). The integrand must be smooth
-    on the support for quadrature to be accurate; otherwise use Monte Carlo.
-
-    Returns
-    -------
-    nodes : ndarray ``(n_nodes, 1)``; weights : ndarray ``(n_nodes,)`` summing to 1.
-
-    Examples
-    --------
-    >>> from synutil.simulate import BetaLaw
-    >>> x, w = quadrature_rule(BetaLaw(2, 5))
-    >>> round(float(w @ x[:, 0]), 12)  # mean 2/7
-    0.285714285714
-    """
-    try:
-        key = (type(law).__name__, repr(law), int(n_nodes), None if support is None else tuple(map(float, support)))
-    except (TypeError, ValueError):
-        key = None
-    if key is not None and key in _RULES:
-        x, w = _RULES[key]
-        return x.copy(), w.copy()
-    x, w = _quadrature_rule(law, n_nodes, support)
-    if key is not None and len(_RULES) < 256:
-        _RULES[key] = (x, w)
-    return x.copy(), w.copy()
-
-
-_RULES: dict = {}
-
-
-def _quadrature_rule(law, n_nodes, support):
-    n = int(n_nodes)
-    if n < 2:
-        raise ValueError(f"n_nodes must be at least 2, got {n_nodes}.")
-    if getattr(law, "dim", 1) != 1:
-        raise ValueError("quadrature needs a one-dimensional feature law; use method='monte_carlo' in higher dimension.")
-    name = type(law).__name__
-    if support is not None:
-        lo, hi = (float(s) for s in support)
-        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or not hasattr(law, "pdf"):
-            raise ValueError("support must be a finite interval (low, high) and the law must have a pdf.")
-        t, w = special.roots_legendre(n)
-        x = lo + (hi - lo) * (t + 1) / 2
-        w = w * (hi - lo) / 2 * np.asarray(law.pdf(x[:, None]), dtype=float).reshape(-1)
-        mass = w.sum()
-        if not abs(mass - 1) < 1e-3:
-            raise ValueError(f"the pdf integrates to {mass:.4g} on support {support}, not 1; widen the support.")
-        return x[:, None], w / mass
-    if name == "UniformLaw":
-        t, w = special.roots_legendre(n)
-        x = law.low + (law.high - law.low) * (t + 1) / 2
-    elif name == "BetaLaw":
-        t, w = special.roots_jacobi(n, law.b - 1.0, law.a - 1.0)  # weight (1-t)^(b-1) (1+t)^(a-1)
-        x = law.low + (law.high - law.low) * (t + 1) / 2
-    elif name == "GaussianLaw":
-        t, w = special.roots_hermitenorm(n)
-        x = float(np.ravel(law.mean)[0]) + np.sqrt(float(np.ravel(law.cov)[0])) * t
-    else:
-        raise ValueError(
-            f"no quadrature rule for {name}; pass support=(low, high) for a law with a pdf, "
-            "or use method='monte_carlo'."
-        )
-    return np.asarray(x, dtype=float)[:, None], w / w.sum()
 
 
 def _rule(law, method, n_nodes, n_samples, rng, support):

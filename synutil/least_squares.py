@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._bounds_regression import quadrature_rule
+from ._quadrature import quadrature_rule
 from ._validation import check_random_state
 
 __all__ = ["fit_least_squares", "least_squares_risks", "simulate_least_squares_risks"]

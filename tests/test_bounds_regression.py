@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from synutil._bounds_regression import (
+from synutil.bounds import (
     coverage_constant,
     custom_basis,
     least_squares_first_order,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from synutil._bounds_regression import custom_basis, least_squares_first_order, polynomial_basis
+from synutil.bounds import custom_basis, least_squares_first_order, polynomial_basis
 from synutil.generators import FeatureLaw, ModelGenerator
 from synutil.least_squares import fit_least_squares, least_squares_risks, simulate_least_squares_risks
 from synutil.simulate import BetaLaw, UniformLaw, sine_regression
