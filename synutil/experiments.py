@@ -210,7 +210,7 @@ def run_replications(
 
         iterator = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_task)(*a) for a in args)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.std import tqdm  # plain text: a widget bar needs ipywidgets and warns without it
 
         iterator = tqdm(iterator, total=len(args), desc=name, leave=False)
     rows = [row for chunk in iterator for row in chunk]
