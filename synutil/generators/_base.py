@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validation import as_float_array, check_random_state
 
-__all__ = ["SyntheticGenerator", "GaussianGenerator", "BootstrapGenerator", "ModelGenerator", "draw_label_codes"]
+__all__ = ["SyntheticGenerator", "GaussianGenerator", "BootstrapGenerator", "ModelGenerator", "check_labelled", "draw_label_codes"]
 
 
 class SyntheticGenerator:
@@ -56,6 +56,23 @@ class SyntheticGenerator:
         rng = check_random_state(random_state)
         X = self.sample_features(int(n), rng)
         return X, self.sample_responses(X, rng)
+
+
+def check_labelled(X, y, *, owner: str):
+    """Validate images ``X`` with one label per row in ``y`` for a class-conditional generator.
+
+    >>> check_labelled([[0.0], [1.0]], None, owner="MyGenerator")
+    Traceback (most recent call last):
+    ...
+    ValueError: MyGenerator needs labels: call fit(X, y).
+    """
+    X = as_float_array(X, name="X", ndim=2, min_rows=2)
+    if y is None:
+        raise ValueError(f"{owner} needs labels: call fit(X, y).")
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(f"y must be one label per row of X ({len(X)} rows), got shape {y.shape}.")
+    return X, y
 
 
 def draw_label_codes(n, *, classes, class_weights, labels, rng) -> np.ndarray:

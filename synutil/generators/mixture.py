@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_float_array, check_random_state
-from ._base import SyntheticGenerator, draw_label_codes
+from .._validation import check_random_state
+from ._base import SyntheticGenerator, check_labelled, draw_label_codes
 
 __all__ = ["ClassConditionalGaussianMixture"]
 
@@ -87,12 +87,7 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         from sklearn.mixture import GaussianMixture
         from threadpoolctl import threadpool_limits
 
-        X = as_float_array(X, name="X", ndim=2, min_rows=2)
-        if y is None:
-            raise ValueError("ClassConditionalGaussianMixture needs labels: call fit(X, y).")
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(f"y must be one label per row of X ({len(X)} rows), got shape {y.shape}.")
+        X, y = check_labelled(X, y, owner="ClassConditionalGaussianMixture")
         if self.covariance_type not in ("full", "tied", "diag", "spherical"):
             raise ValueError(
                 f"covariance_type must be 'full', 'tied', 'diag' or 'spherical', got {self.covariance_type!r}."

@@ -24,9 +24,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._validation import as_float_array, check_random_state
+from .._validation import check_random_state
 from ..torch_models import check_positive, torch_seed, torch_session
-from ._base import SyntheticGenerator, draw_label_codes
+from ._base import SyntheticGenerator, check_labelled, draw_label_codes
 
 __all__ = ["ConditionalVAE"]
 
@@ -131,12 +131,7 @@ class ConditionalVAE(SyntheticGenerator):
     def fit(self, X, y=None):
         """Train the conditional VAE on images ``X`` (values in [0, 1]) with labels ``y``; returns ``self``."""
         self._check_params()
-        X = as_float_array(X, name="X", ndim=2, min_rows=2)
-        if y is None:
-            raise ValueError("ConditionalVAE needs labels: call fit(X, y).")
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(f"y must be one label per row of X ({len(X)} rows), got shape {y.shape}.")
+        X, y = check_labelled(X, y, owner="ConditionalVAE")
         if X.min() < 0.0 or X.max() > 1.0:
             raise ValueError(
                 f"X must lie in [0, 1] (got values in [{X.min():.3g}, {X.max():.3g}]); rescale it first, "
