@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --constraint constraints.txt
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: book test unit chapters fast-book browser-check clean help
+.PHONY: book test unit chapters fast-book browser-check clean help mutation
 
 help:
 	@echo "make book   build and execute the whole book (full mode) into _build/html"
@@ -36,3 +36,8 @@ test: $(VENV)/.test-installed
 
 clean:
 	rm -rf _build .pytest_cache
+
+# Not part of `make test`: applies each plausible bug of tools/mutations/*.yaml to a copy of the tree and runs
+# the chapters that must notice it (tens of minutes). Writes the table to benchmarks/MUTATION.md.
+mutation: $(VENV)/.test-installed
+	$(PY) tools/mutation_check.py --jobs 2 --markdown benchmarks/MUTATION.md
