@@ -32,6 +32,7 @@ test: $(VENV)/.test-installed
 	$(PY) -m pytest synutil tests --ignore=tests/test_chapters.py -q
 	$(PY) -m pytest tests/test_chapters.py -q -s -p no:cacheprovider
 	$(PY) tools/build_fast_book.py
+	$(PY) tools/check_numbering.py _build/fast-src/_build/html
 	timeout 900 $(PY) tools/check_html.py _build/fast-src/_build/html
 
 clean:

@@ -51,3 +51,35 @@ def test_no_numbered_result_is_attributed_to_the_paper():
     pattern = re.compile(r"(theorem|lemma|corollary|proposition) \d+ (of|in) (the|their) paper", re.I)
     offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in PAGES for m in pattern.finditer(p.read_text())]
     assert not offenders, offenders
+
+
+#: "Theorem 4", "Lemmas 2 and 3", "definition 1": a result number typed by hand. The book's numbers are the
+#: ones sphinx-proof prints, so a number may only come from {prf:ref}`label` (which renders "Theorem N" itself).
+TYPED_NUMBER = re.compile(r"\b(theorem|lemma|proposition|corollary|definition|remark|assumption)s?\s+\d+", re.I)
+#: Names of material the reader does not have: the project's private notes and third-party summaries.
+PRIVATE_SOURCE = re.compile(r"\bTHEORY\b|THEORY\.md")  # the notes' name, in capitals
+THIRD_PARTY = re.compile(r"summary of the paper", re.I)
+
+
+def _source_lines():
+    """(page, line number, line) for every line of every book page, code cells included."""
+    for page in PAGES:
+        text = jupytext.writes(jupytext.read(page), fmt="md:myst") if page.suffix == ".ipynb" else page.read_text()
+        for number, line in enumerate(text.splitlines(), start=1):
+            yield page.relative_to(ROOT), number, line
+
+
+def test_no_result_number_is_typed_by_hand():
+    """Numbers only through {prf:ref}: a typed "Theorem 4" (in prose, a title, a comment, a label, an
+    assertion message, or as the explicit text of a {prf:ref}) drifts as soon as a result is added."""
+    offenders = [f"{page}:{number}: {match.group(0)!r} in {line.strip()[:110]!r}"
+                 for page, number, line in _source_lines() for match in TYPED_NUMBER.finditer(line)]
+    assert not offenders, ("typed result numbers; refer with {prf:ref}`label` (or name the result in words):\n"
+                           + "\n".join(offenders))
+
+
+def test_book_names_no_private_source():
+    """The reader has neither the project's THEORY notes nor any summary of the paper, only the abstract."""
+    offenders = [f"{page}:{number}: {line.strip()[:110]!r}" for page, number, line in _source_lines()
+                 if PRIVATE_SOURCE.search(line) or THIRD_PARTY.search(line)]
+    assert not offenders, "the book cites sources the reader does not have:\n" + "\n".join(offenders)
