@@ -20,7 +20,7 @@ $(VENV)/.book-installed: pyproject.toml constraints.txt | $(PY)
 	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml constraints.txt | $(PY)
-	$(PIP) --editable ".[book,test]"
+	$(PIP) --editable ".[book,test,dask]"
 	@touch $@ $(VENV)/.book-installed
 
 book: $(VENV)/.book-installed
