@@ -1,10 +1,13 @@
-r"""Closed forms of the book's regression results (Theorem 1 and Proposition 2 of the book).
+r"""Closed forms of the book's regression results: the three-term decomposition and the exact least-squares bias.
 
-* Theorem 1 of the book (three-term decomposition, squared loss): the population bias
+The book numbers its results itself; they are named here by title and by their label in the book.
+
+* The three-term decomposition theorem (``thm-decomposition-three-terms``, squared loss): the population bias
   :math:`B=R(\tilde f_{\mathcal F})-R(f_{\mathcal F})` obeys
   :math:`0\le B\le(\sqrt\kappa\,a_{\mathcal F}(\tilde P_X,\tilde\eta)+\|\tilde\eta-\eta\|_{L^2(P_X)})^2-a_{\mathcal F}(P_X,\eta)^2`.
-  See :func:`theorem1_bound` and :func:`coverage_constant`.
-* Proposition 2 of the book (least squares on a basis, exact): :math:`B=(\theta_Q-\theta_P)^\top\Sigma_P(\theta_Q-\theta_P)`,
+  read as :math:`+\infty` when :math:`\kappa=\infty`. See :func:`decomposition_bound` (alias
+  :func:`theorem1_bound`) and :func:`coverage_constant`.
+* The exact-bias proposition (``prop-decomposition-exact-bias``, least squares on a basis): :math:`B=(\theta_Q-\theta_P)^\top\Sigma_P(\theta_Q-\theta_P)`,
   with the split of :math:`\theta_Q-\theta_P` into a response-error part and a misspecification part,
   and the first-order finite-sample terms. See :func:`least_squares_population_bias` and
   :func:`least_squares_first_order`.
@@ -27,6 +30,7 @@ from ._quadrature import custom_basis, polynomial_basis, quadrature_rule
 from ._validation import check_random_state
 
 __all__ = [
+    "decomposition_bound",
     "theorem1_bound",
     "coverage_constant",
     "polynomial_basis",
@@ -39,11 +43,15 @@ __all__ = [
 ]
 
 
-def theorem1_bound(*, kappa, approx_error_syn, response_error, approx_error_real):
-    r"""Upper bound of Theorem 1 of the book on the population bias :math:`B`.
+def decomposition_bound(*, kappa, approx_error_syn, response_error, approx_error_real):
+    r"""Upper bound of the three-term decomposition theorem of the book on the population bias :math:`B`.
 
     .. math:: B\le\big(\sqrt{\kappa}\,a_{\mathcal F}(\tilde P_X,\tilde\eta)+\|\tilde\eta-\eta\|_{L^2(P_X)}\big)^2
               -a_{\mathcal F}(P_X,\eta)^2
+
+    The bound is :math:`+\infty` when :math:`\kappa=\infty` (the synthetic feature law misses part of the
+    real support), whatever the other arguments: the change of measure behind it is then unavailable.
+    ``theorem1_bound`` is the same function under its former name.
 
     Parameters
     ----------
@@ -54,13 +62,13 @@ def theorem1_bound(*, kappa, approx_error_syn, response_error, approx_error_real
 
     Returns
     -------
-    float or ndarray (broadcast). ``inf`` when ``kappa`` is infinite and ``approx_error_syn > 0``.
+    float or ndarray (broadcast). ``inf`` wherever ``kappa`` is infinite.
 
     Examples
     --------
-    >>> theorem1_bound(kappa=4.0, approx_error_syn=0.1, response_error=0.3, approx_error_real=0.2)
+    >>> decomposition_bound(kappa=4.0, approx_error_syn=0.1, response_error=0.3, approx_error_real=0.2)
     0.21
-    >>> theorem1_bound(kappa=float("inf"), approx_error_syn=0.1, response_error=0.0, approx_error_real=0.0)
+    >>> decomposition_bound(kappa=float("inf"), approx_error_syn=0.0, response_error=0.1, approx_error_real=0.0)
     inf
     """
     k = np.asarray(kappa, dtype=float)
@@ -70,10 +78,13 @@ def theorem1_bound(*, kappa, approx_error_syn, response_error, approx_error_real
     for name, v in (("approx_error_syn", a_syn), ("response_error", d), ("approx_error_real", a_real)):
         if np.any(~np.isfinite(v)) or np.any(v < 0):
             raise ValueError(f"{name} must be a finite L2 distance >= 0, got {v!r}.")
-    with np.errstate(invalid="ignore"):
-        first = np.where(a_syn == 0, 0.0, np.sqrt(k) * a_syn)
-    out = (first + d) ** 2 - a_real**2
+    finite = np.isfinite(k)
+    root = np.sqrt(np.where(finite, k, 1.0))
+    out = np.where(finite, (root * a_syn + d) ** 2 - a_real**2, np.inf)
     return float(out) if out.ndim == 0 else out
+
+
+theorem1_bound = decomposition_bound
 
 
 def coverage_constant(p_density, q_density, points, *, atol: float = 0.0):
@@ -131,7 +142,7 @@ def _eval(basis, eta, X):
     Phi = np.asarray(basis(X), dtype=float)
     f = np.asarray(eta(X), dtype=float).reshape(len(X))
     if Phi.ndim != 2 or Phi.shape[0] != len(X):
-        raise ValueError(f"basis must map (N, p) features to (N, k) values, got shape {Phi.shape}.")
+        raise ValueError(f"basis must map (N, p) features to (N, q) values, got shape {Phi.shape}.")
     return Phi, f
 
 
@@ -152,7 +163,7 @@ class _Result:
 
 @dataclass(frozen=True, repr=False)
 class LeastSquaresBias(_Result):
-    r"""Population quantities of Proposition 2 of the book (see :func:`least_squares_population_bias`)."""
+    r"""Population quantities of the exact-bias proposition of the book (see :func:`least_squares_population_bias`)."""
 
     B: float
     theta_P: np.ndarray
@@ -168,15 +179,19 @@ class LeastSquaresBias(_Result):
     response_error: float
     kappa: float
 
+    def decomposition_bound(self) -> float:
+        """The bound of the three-term decomposition theorem for these laws (needs ``kappa``)."""
+        return decomposition_bound(kappa=self.kappa, approx_error_syn=self.approx_error_syn,
+                                   response_error=self.response_error, approx_error_real=self.approx_error_real)
+
     def theorem1_bound(self) -> float:
-        """The Theorem 1 bound for these laws (needs ``kappa``)."""
-        return theorem1_bound(kappa=self.kappa, approx_error_syn=self.approx_error_syn,
-                              response_error=self.response_error, approx_error_real=self.approx_error_real)
+        """Former name of :meth:`decomposition_bound`."""
+        return self.decomposition_bound()
 
     def __repr__(self) -> str:
         return (f"LeastSquaresBias(B={self.B:.4g}, vd_bound={self.vd_bound:.4g}, kappa={self.kappa:.4g}, "
                 f"a_real={self.approx_error_real:.4g}, a_syn={self.approx_error_syn:.4g}, "
-                f"response_error={self.response_error:.4g}, k={len(self.theta_P)})")
+                f"response_error={self.response_error:.4g}, q={len(self.theta_P)})")
 
 
 def _population(basis, eta, eta_syn, real_law, syn_law, method, n_nodes, n_samples, random_state, support):
@@ -199,6 +214,11 @@ def _population(basis, eta, eta_syn, real_law, syn_law, method, n_nodes, n_sampl
                 etasQ=etasQ, SP=SP, SQ=SQ, thP=thP, thQ=thQ)
 
 
+def _bias(SP, diff):
+    """:math:`B=(\theta_Q-\theta_P)^\top\Sigma_P(\theta_Q-\theta_P)`, clipped at 0 against rounding."""
+    return float(max(diff @ SP @ diff, 0.0))
+
+
 def _kappa(real_law, syn_law, XP):
     if not (hasattr(real_law, "pdf") and hasattr(syn_law, "pdf")):
         return float("nan")
@@ -211,7 +231,7 @@ def _kappa(real_law, syn_law, XP):
 
 def least_squares_population_bias(basis, *, eta, eta_syn=None, real_law, syn_law, method="quadrature",
                                   n_nodes=256, n_samples=1_000_000, support=None, random_state=None):
-    r"""Exact population bias of least squares trained on synthetic data (Proposition 2 of the book).
+    r"""Exact population bias of least squares trained on synthetic data (the exact-bias proposition of the book).
 
     .. math:: B=(\theta_Q-\theta_P)^\top\Sigma_P(\theta_Q-\theta_P),\quad
               \theta_Q-\theta_P=\underbrace{\Sigma_Q^{-1}\mathbb E_Q[\phi(\tilde\eta-\eta)]}_{\text{response part}}
@@ -222,7 +242,7 @@ def least_squares_population_bias(basis, *, eta, eta_syn=None, real_law, syn_law
 
     Parameters
     ----------
-    basis : callable ``(N, p) -> (N, k)`` (see :func:`polynomial_basis`, :func:`custom_basis`).
+    basis : callable ``(N, p) -> (N, q)`` (see :func:`polynomial_basis`, :func:`custom_basis`).
     eta, eta_syn : callables ``(N, p) -> (N,)``; the real and synthetic regression functions
         (``eta_syn=None`` means :math:`\tilde\eta=\eta`).
     real_law, syn_law : feature laws :math:`P_X` and :math:`Q=\tilde P_X` (``synutil.simulate`` laws).
@@ -234,8 +254,8 @@ def least_squares_population_bias(basis, *, eta, eta_syn=None, real_law, syn_law
     LeastSquaresBias
         ``B``, ``theta_P``, ``theta_Q``, ``Sigma_P``, ``Sigma_Q``, ``b`` :math:`=\mathbb E_Q[\phi r]-\mathbb E_P[\phi r]`,
         the two parts of :math:`\theta_Q-\theta_P`, ``vd_bound`` :math:`=\lambda_{\max}(\Sigma_Q^{-1}\Sigma_P\Sigma_Q^{-1})
-        \|b+\mathbb E_Q[\phi(\tilde\eta-\eta)]\|^2` (Proposition 2(c): with :math:`\tilde\eta=\eta` it is
-        :math:`\lambda_{\max}\sum_j d_{\{\phi_jr\}}(P_X,Q)^2`), the ingredients of Theorem 1
+        \|b+\mathbb E_Q[\phi(\tilde\eta-\eta)]\|^2` (part (c) of that proposition: with :math:`\tilde\eta=\eta` it is
+        :math:`\lambda_{\max}\sum_j d_{\{\phi_jr\}}(P_X,Q)^2`), the ingredients of the decomposition bound
         (:math:`a_{\mathcal F}(P_X,\eta)`, :math:`a_{\mathcal F}(Q,\tilde\eta)`, :math:`\|\tilde\eta-\eta\|_{L^2(P_X)}`)
         and ``kappa`` on a grid of the real support (``nan`` without densities).
 
@@ -258,7 +278,7 @@ def least_squares_population_bias(basis, *, eta, eta_syn=None, real_law, syn_law
     resp = np.linalg.solve(SQ, g_resp)
     mis = np.linalg.solve(SQ, pop["PhiQ"].T @ (wQ * rQ))
     diff = thQ - thP
-    B = float(max(diff @ SP @ diff, 0.0))
+    B = _bias(SP, diff)
     SQi = np.linalg.inv(SQ)
     M = SQi @ SP @ SQi
     lam = float(np.max(np.linalg.eigvalsh((M + M.T) / 2)))
@@ -294,21 +314,24 @@ class FirstOrderTerms(_Result):
 def least_squares_first_order(basis, *, eta, eta_syn=None, real_law, syn_law, n, m, noise_sd, noise_sd_syn=None,
                               method="quadrature", n_nodes=256, n_samples=1_000_000, support=None,
                               random_state=None):
-    r"""First-order finite-sample terms of OLS on a basis (Proposition 2 of the book, finite samples).
+    r"""First-order finite-sample terms of OLS on a basis (the first-order expansion of the book's decomposition chapter).
 
     .. math:: \mathbb E R(\hat f_{\rm syn})-\mathbb E R(\hat f_{\rm real})\approx B
               +\tfrac1m\operatorname{tr}(\Sigma_P\Sigma_Q^{-1}\Omega_Q\Sigma_Q^{-1})
-              +\tfrac2m\beta_Q^\top\Sigma_P(\theta_Q-\theta_P)
+              +\tfrac2m\zeta_Q^\top\Sigma_P(\theta_Q-\theta_P)
               -\tfrac1n\operatorname{tr}(\Sigma_P^{-1}\Omega_P)
 
     with :math:`\Omega_Q=\mathbb E_Q[\phi\phi^\top(\tilde Y-\phi^\top\theta_Q)^2]`,
     :math:`\Omega_P=\mathbb E_P[\phi\phi^\top(Y-\phi^\top\theta_P)^2]` (homoscedastic Gaussian noise of
     sd ``noise_sd`` and ``noise_sd_syn``). The middle term is the first-order bias of random-design OLS,
-    :math:`\mathbb E\hat\theta_{\rm syn}-\theta_Q\approx\beta_Q/m`,
-    :math:`\beta_Q=-\Sigma_Q^{-1}\mathbb E_Q[\phi\,(\phi^\top\Sigma_Q^{-1}\phi)(\tilde\eta-\phi^\top\theta_Q)]`,
-    met where it meets :math:`\nabla R(\phi^\top\theta_Q)=2\Sigma_P(\theta_Q-\theta_P)\neq0`; it vanishes when
-    :math:`B=0` or the class is well specified for :math:`\tilde\eta` (the real side has no such term because
-    :math:`\nabla R(f_{\mathcal F})=0`). ``syn_term`` is the sum of the two synthetic terms.
+    :math:`\mathbb E\hat\theta_{\rm syn}-\theta_Q\approx\zeta_Q/m`,
+    :math:`\zeta_Q=-\Sigma_Q^{-1}\mathbb E_Q[\phi\,(\phi^\top\Sigma_Q^{-1}\phi)(\tilde\eta-\phi^\top\theta_Q)]`,
+    which meets the non-zero gradient :math:`2\Sigma_P(\theta_Q-\theta_P)` of :math:`R` at :math:`\tilde f_{\mathcal F}`;
+    it vanishes when :math:`B=0` or the class is well specified for :math:`\tilde\eta` (the real side has no such
+    term because the gradient at :math:`f_{\mathcal F}` is 0). ``syn_term`` is the sum of the two synthetic terms
+    and estimates :math:`\mathbb E R(\hat f_{\rm syn})-R(\tilde f_{\mathcal F})`; ``real_term`` estimates
+    :math:`\mathbb E R(\hat f_{\rm real})-R(f_{\mathcal F})`. All are first order: the remainders are
+    :math:`O(m^{-2})` and :math:`O(n^{-2})` for a fixed basis size :math:`q` under regularity conditions.
 
     Examples
     --------
@@ -316,7 +339,7 @@ def least_squares_first_order(basis, *, eta, eta_syn=None, real_law, syn_law, n,
     >>> eta = lambda X: 1 + 2 * X[..., 0]
     >>> t = least_squares_first_order(polynomial_basis(1), eta=eta, real_law=UniformLaw(), syn_law=UniformLaw(),
     ...                               n=100, m=200, noise_sd=1.0)
-    >>> round(t.real_term, 6), round(t.syn_term, 6), round(t.predicted_gap, 6)  # k sigma^2/n, k sigma^2/m
+    >>> round(t.real_term, 6), round(t.syn_term, 6), round(t.predicted_gap, 6)  # q sigma^2/n, q sigma^2/m
     (0.02, 0.01, -0.01)
     """
     for name, v in (("n", n), ("m", m)):
@@ -334,11 +357,11 @@ def least_squares_first_order(basis, *, eta, eta_syn=None, real_law, syn_law, n,
     OmQ = PhiQ.T @ ((wQ * (eQ**2 + sd_syn**2))[:, None] * PhiQ)
     SQi = np.linalg.inv(SQ)
     diff = thQ - thP
-    B = float(max(diff @ SP @ diff, 0.0))
+    B = _bias(SP, diff)
     var_syn = float(np.trace(SP @ SQi @ OmQ @ SQi)) / m
     lev = np.einsum("ij,jk,ik->i", PhiQ, SQi, PhiQ)
-    beta = -SQi @ (PhiQ.T @ (wQ * lev * eQ))
-    bias_syn = 2.0 * float(beta @ SP @ diff) / m
+    zeta = -SQi @ (PhiQ.T @ (wQ * lev * eQ))
+    bias_syn = 2.0 * float(zeta @ SP @ diff) / m
     real = float(np.trace(np.linalg.solve(SP, OmP))) / n
     gap = B + var_syn + bias_syn - real
     return FirstOrderTerms(B=B, syn_variance_term=var_syn, syn_bias_term=bias_syn, syn_term=var_syn + bias_syn,

@@ -1,6 +1,6 @@
 r"""Bases for least squares and quadrature rules for expectations under one-dimensional feature laws.
 
-Used by the closed forms of Proposition 2 of the book (:mod:`synutil._bounds_regression`) and by the
+Used by the closed forms of the exact-bias proposition of the book (:mod:`synutil._bounds_regression`) and by the
 batched least-squares Monte Carlo (:mod:`synutil.least_squares`); re-exported by :mod:`synutil.bounds`.
 """
 

@@ -1,22 +1,26 @@
 r"""The closed forms and bounds of the book's theorems, in one namespace.
 
-=====================================  ==============================================================
+The book numbers its results itself; they are named here by title (the book's label in brackets).
+
+=====================================  ==================================================================
 function                               result of the book
-=====================================  ==============================================================
-:func:`theorem1_bound`                 Theorem 1: bound on the population bias :math:`B`
-:func:`least_squares_population_bias`  Proposition 2: exact :math:`B` for least squares on a basis
-:func:`least_squares_first_order`      Proposition 2: first-order finite-sample estimation terms
+=====================================  ==================================================================
+:func:`decomposition_bound`            three-term decomposition (``thm-decomposition-three-terms``):
+                                       bound on the population bias :math:`B`; ``theorem1_bound`` is
+                                       its former name
+:func:`least_squares_population_bias`  exact bias of least squares (``prop-decomposition-exact-bias``)
+:func:`least_squares_first_order`      first-order finite-sample estimation terms of least squares
 :func:`coverage_constant`              the coverage constant :math:`\kappa=\sup dP_X/d\tilde P_X`
-:func:`knn_rate_exponent`              Theorem 3: the k-NN rate exponent :math:`-2/(2+p)`
-:func:`low_noise_worst_case`           Theorem 4: the bound :math:`2Cd^{1+\alpha}`
-:func:`low_noise_exact_excess`         Theorem 4: the exact excess risk of the worst-case flip
-:func:`worst_case_flip`                Theorem 4: the flip :math:`\tilde\eta=\eta-d\,\mathrm{sign}(\eta-1/2)`
-:func:`ranking_failure_bound`          Theorem 5: Chebyshev bound on a wrong ranking
-:func:`ranking_margin_ratio`           Theorem 5: :math:`\max_k U_k/(\Delta_{\min}/2)`
-:func:`label_noise_risk`               Theorem 6: :math:`\tilde R=\rho+(1-2\rho)R`
-:func:`label_noise_inverse`            Theorem 6: the inverse map
-:func:`label_noise_sample_factor`      Theorem 6: the sample price :math:`1/(1-2\rho)^2`
-=====================================  ==============================================================
+:func:`knn_rate_exponent`              rates of k-NN: the exponent :math:`-2/(2+p)`
+:func:`low_noise_worst_case`           worst case under a low-noise condition: :math:`2Cd^{1+\alpha}`
+:func:`low_noise_exact_excess`         the same: exact excess risk of the worst-case flip
+:func:`worst_case_flip`                the same: the flip :math:`\tilde\eta=\eta-d\,\mathrm{sign}(\eta-1/2)`
+:func:`ranking_failure_bound`          a generalization gap protects the ranking: Chebyshev bound
+:func:`ranking_margin_ratio`           the same: :math:`\max_a U_a/(\Delta_{\min}/2)`
+:func:`label_noise_risk`               symmetric label noise: :math:`\tilde R=\rho+(1-2\rho)R`
+:func:`label_noise_inverse`            the same: the inverse map
+:func:`label_noise_sample_factor`      the same: the sample price :math:`1/(1-2\rho)^2`
+=====================================  ==================================================================
 
 The implementations live in private modules grouped by topic; import them from here.
 """
@@ -33,6 +37,7 @@ from ._bounds_regression import (
     FirstOrderTerms,
     LeastSquaresBias,
     coverage_constant,
+    decomposition_bound,
     custom_basis,
     least_squares_first_order,
     least_squares_population_bias,
@@ -42,6 +47,7 @@ from ._bounds_regression import (
 )
 
 __all__ = [
+    "decomposition_bound",
     "theorem1_bound",
     "coverage_constant",
     "polynomial_basis",

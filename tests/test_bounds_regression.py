@@ -1,4 +1,4 @@
-"""Tests of Theorem 1 and Proposition 2 of the book (synutil._bounds_regression)."""
+"""Tests of the three-term decomposition and the exact least-squares bias (synutil._bounds_regression)."""
 
 import numpy as np
 import pytest
@@ -7,6 +7,7 @@ from scipy import integrate, stats
 from synutil.bounds import (
     coverage_constant,
     custom_basis,
+    decomposition_bound,
     least_squares_first_order,
     least_squares_population_bias,
     polynomial_basis,
@@ -97,7 +98,14 @@ def test_theorem1_bound_values_and_errors():
     assert theorem1_bound(kappa=1.0, approx_error_syn=0.2, response_error=0.0, approx_error_real=0.2) == pytest.approx(0.0)
     np.testing.assert_allclose(theorem1_bound(kappa=np.array([1.0, 4.0]), approx_error_syn=0.5, response_error=0.0,
                                               approx_error_real=0.0), [0.25, 1.0])
-    assert theorem1_bound(kappa=np.inf, approx_error_syn=0.0, response_error=0.1, approx_error_real=0.0) == pytest.approx(0.01)
+    # kappa = inf: the change of measure is unavailable, the bound is +inf whatever the other terms
+    assert theorem1_bound(kappa=np.inf, approx_error_syn=0.0, response_error=0.1, approx_error_real=0.0) == np.inf
+    np.testing.assert_allclose(decomposition_bound(kappa=np.array([np.inf, 1.0]), approx_error_syn=0.0,
+                                                      response_error=0.1, approx_error_real=0.0), [np.inf, 0.01])
+    assert theorem1_bound is decomposition_bound
+    # the squaring: (sqrt(kappa) a_syn + d)^2 - a_real^2, not kappa a_syn^2 + d^2 - a_real^2
+    assert decomposition_bound(kappa=2.0, approx_error_syn=0.3, response_error=0.4, approx_error_real=0.1) == pytest.approx(
+        (np.sqrt(2) * 0.3 + 0.4) ** 2 - 0.01)
     with pytest.raises(ValueError, match="kappa must be >= 1"):
         theorem1_bound(kappa=0.5, approx_error_syn=0.1, response_error=0.0, approx_error_real=0.0)
     with pytest.raises(ValueError, match="response_error must be"):
@@ -180,3 +188,62 @@ def test_basis_helpers():
         custom_basis("x")
     d = least_squares_population_bias(polynomial_basis(1), eta=ETA, real_law=UniformLaw(), syn_law=BetaLaw(2, 5)).to_dict()
     assert set(d) >= {"B", "theta_P", "theta_Q", "Sigma_P", "Sigma_Q", "b", "response_part", "misspecification_part"}
+
+
+def _beta_moments(a, b, k_max=6):
+    return np.array([np.prod([(a + i) / (a + b + i) for i in range(k)]) for k in range(k_max + 1)])
+
+
+@pytest.mark.parametrize("a,b,gamma", [(2, 5, 0.0), (2, 5, 0.5), (0.5, 1, 0.5), (0.25, 1, -0.3), (3, 1.5, 1.0)])
+def test_polynomial_case_against_beta_moments(a, b, gamma):
+    """U[0,1] vs Beta(a, b), phi = (1, x), eta = x^2, eta~ = x^2 + gamma x^3: everything in closed form."""
+    res = least_squares_population_bias(polynomial_basis(1), eta=lambda X: X[..., 0] ** 2,
+                                        eta_syn=lambda X: X[..., 0] ** 2 + gamma * X[..., 0] ** 3,
+                                        real_law=UniformLaw(), syn_law=BetaLaw(a, b))
+    mu = _beta_moments(a, b)
+    var = mu[2] - mu[1] ** 2
+    slope = (mu[3] + gamma * mu[4] - mu[1] * (mu[2] + gamma * mu[3])) / var
+    theta_Q = np.array([mu[2] + gamma * mu[3] - slope * mu[1], slope])
+    D = theta_Q - np.array([-1 / 6, 1.0])
+    np.testing.assert_allclose(res.theta_P, [-1 / 6, 1.0], atol=1e-12)
+    np.testing.assert_allclose(res.theta_Q, theta_Q, atol=1e-11)
+    assert res.B == pytest.approx(D[0] ** 2 + D[0] * D[1] + D[1] ** 2 / 3, abs=1e-12)
+    inv_Q = lambda v0, v1: np.array([mu[2] * v0 - mu[1] * v1, v1 - mu[1] * v0]) / var  # noqa: E731
+    np.testing.assert_allclose(res.response_part, inv_Q(gamma * mu[3], gamma * mu[4]), atol=1e-11)
+    np.testing.assert_allclose(res.misspecification_part, inv_Q(mu[2] - mu[1] + 1 / 6, mu[3] - mu[2] + mu[1] / 6), atol=1e-11)
+    coef = np.array([-theta_Q[0], -theta_Q[1], 1.0, gamma])
+    assert res.approx_error_syn == pytest.approx(np.sqrt(np.convolve(coef, coef) @ mu), abs=1e-10)
+    assert res.approx_error_real == pytest.approx(np.sqrt(1 / 180), abs=1e-12)
+    assert res.response_error == pytest.approx(abs(gamma) / np.sqrt(7), abs=1e-12)
+    if b == 1 and a <= 1:
+        assert res.kappa == pytest.approx(1 / a, abs=1e-12)
+        bound = (np.sqrt(1 / a) * res.approx_error_syn + abs(gamma) / np.sqrt(7)) ** 2 - 1 / 180
+        assert res.decomposition_bound() == pytest.approx(bound, abs=1e-12)
+        assert res.decomposition_bound() >= res.B
+    else:
+        assert res.kappa == np.inf and res.decomposition_bound() == np.inf
+
+
+@pytest.mark.parametrize("a", [1.0, 0.6, 0.25])
+def test_bound_attained_when_eta_syn_in_class(a):
+    """eta~ in F and kappa < inf: the triangle and change-of-measure steps are equalities, bound = B."""
+    th = np.array([3 / np.pi, -6 / np.pi])
+    for gamma in (0.1, 0.5):
+        res = least_squares_population_bias(polynomial_basis(1), eta=ETA,
+                                            eta_syn=lambda X: th[0] + th[1] * X[..., 0] + gamma * (X[..., 0] - 0.5),
+                                            real_law=UniformLaw(), syn_law=BetaLaw(a, 1.0))
+        assert res.B == pytest.approx(gamma**2 / 12, abs=1e-12)
+        assert res.decomposition_bound() == pytest.approx(res.B, abs=1e-12)
+
+
+def test_first_order_real_side_and_bias_term():
+    """Misspecified real side: tr(S_P^-1 Omega_P)/n by adaptive integration; design-bias term by hand for Q = P."""
+    eta = lambda X: X[..., 0] ** 2  # noqa: E731
+    t = least_squares_first_order(polynomial_basis(1), eta=eta, real_law=UniformLaw(), syn_law=UniformLaw(),
+                                  n=50, m=50, noise_sd=0.3)
+    r = lambda x: x**2 - x + 1 / 6  # noqa: E731
+    Om = np.array([[integrate.quad(lambda x: x ** (i + j) * (r(x) ** 2 + 0.09), 0, 1)[0] for j in range(2)] for i in range(2)])
+    SP = np.array([[1, 0.5], [0.5, 1 / 3]])
+    assert t.real_term == pytest.approx(np.trace(np.linalg.solve(SP, Om)) / 50, rel=1e-10)
+    assert t.syn_term == pytest.approx(t.real_term, rel=1e-10)  # Q = P_X: same terms, no design-bias term (B = 0)
+    assert t.syn_bias_term == pytest.approx(0.0, abs=1e-14)
