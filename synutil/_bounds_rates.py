@@ -1,10 +1,11 @@
-r"""Rates and worst cases of Theorems 3 and 4 of the book (re-exported by :mod:`synutil.bounds`).
+r"""Rates and worst cases of two theorems of the book (re-exported by :mod:`synutil.bounds`).
 
-* Theorem 3 (k-NN regression): the excess risk, and hence the generalization utility, decays like
-  :math:`N^{-2/(2+p)}`; :func:`knn_rate_exponent` gives the exponent.
-* Theorem 4 (plug-in classification under the margin condition
-  :math:`P_X(0<|\eta(X)-1/2|\le t)\le Ct^\alpha`): a synthetic regression function within sup-norm
-  distance :math:`d` of :math:`\eta` costs at most :math:`2Cd^{1+\alpha}` of excess 0-1 risk
+* The k-NN rate theorem (chapter "Rates for a non-parametric learner"): the excess risk, and hence
+  the generalization utility, decays like :math:`N^{-2/(2+p)}`; :func:`knn_rate_exponent` gives the
+  exponent.
+* The low-noise theorem (chapter "Worst case under a low-noise condition"; plug-in classification
+  under the margin condition :math:`P_X(0<|\eta(X)-1/2|\le t)\le Ct^\alpha`): a synthetic regression
+  function within sup-norm distance :math:`d` of :math:`\eta` costs at most :math:`2Cd^{1+\alpha}` of excess 0-1 risk
   (:func:`low_noise_worst_case`); the flip :func:`worst_case_flip` attains the order, with the exact
   value :func:`low_noise_exact_excess` for the margin law :math:`P(|\eta-1/2|\le t)=(2t)^\alpha` of
   :class:`synutil.simulate.MarginClassification`.
@@ -44,7 +45,7 @@ def _out(arr):
 
 
 def knn_rate_exponent(p):
-    r"""Exponent of the k-NN rate of Theorem 3 of the book.
+    r"""Exponent of the book's k-NN rate theorem.
 
     .. math:: \mathbb E R(\hat f)-R(\eta)=O\bigl(N^{-2/(2+p)}\bigr),\qquad\text{exponent } -\tfrac{2}{2+p},
 
@@ -62,7 +63,7 @@ def knn_rate_exponent(p):
 
 
 def low_noise_worst_case(d, *, alpha, C):
-    r"""The bound of Theorem 4 of the book on the excess 0-1 risk of a plug-in classifier.
+    r"""The bound of the book's low-noise theorem on the excess 0-1 risk of a plug-in classifier.
 
     .. math:: R(h_{\tilde\eta})-R(h^*)\le 2C\,d^{1+\alpha}
               \quad\text{when }\|\tilde\eta-\eta\|_\infty\le d
@@ -90,7 +91,7 @@ def low_noise_worst_case(d, *, alpha, C):
 
 
 def low_noise_exact_excess(d, *, alpha):
-    r"""Exact excess 0-1 risk of the worst-case flip at distance :math:`d` (Theorem 4 of the book).
+    r"""Exact excess 0-1 risk of the worst-case flip at distance :math:`d` (the book's low-noise theorem).
 
     For the margin law :math:`P(|\eta(X)-1/2|\le t)=(2t)^\alpha`, :math:`0\le t\le 1/2` (density
     :math:`\alpha2^\alpha t^{\alpha-1}`), the flip :math:`\tilde\eta=\eta-d\operatorname{sign}(\eta-1/2)`
@@ -123,7 +124,7 @@ def worst_case_flip(eta, d):
     so :math:`\|\tilde\eta-\eta\|_\infty\le d` and the plug-in rule :math:`\mathbb 1\{\tilde\eta\ge1/2\}`
     disagrees with the Bayes classifier exactly where :math:`0<|\eta-1/2|\le d` (and, for
     :math:`\eta<1/2`, also at :math:`|\eta-1/2|=d`). Points with :math:`\eta=1/2` are left alone.
-    This is the case that attains the rate of Theorem 4 of the book.
+    This is the case that attains the rate of the book's low-noise theorem.
 
     Examples
     --------

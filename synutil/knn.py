@@ -1,7 +1,7 @@
 r"""k-nearest-neighbour regression and plug-in classification, batched across Monte Carlo replications.
 
-Theorem 3 of the book studies k-NN regression trained on real and on synthetic samples; Theorem 4
-uses a k-NN plug-in classifier. A Monte Carlo study fits the same learner on ``R`` independent
+The book's k-NN rate theorem studies k-NN regression trained on real and on synthetic samples; its
+low-noise chapter uses a k-NN plug-in classifier. A Monte Carlo study fits the same learner on ``R`` independent
 samples. Instead of ``R`` scikit-learn fits, :func:`knn_predict` takes all replications at once:
 
 * ``p == 1``: each replication is sorted once; the ``k`` nearest neighbours of a query are a window
@@ -32,7 +32,7 @@ __all__ = ["knn_predict", "knn_classify", "knn_rate_neighbors"]
 
 
 def knn_rate_neighbors(N, p):
-    r"""The number of neighbours :math:`k\asymp N^{2/(2+p)}` of Theorem 3 of the book.
+    r"""The number of neighbours :math:`k\asymp N^{2/(2+p)}` of the book's k-NN rate theorem.
 
     .. math:: k(N, p) = \max\bigl(1, \operatorname{round}(N^{2/(2+p)})\bigr),
 
@@ -186,7 +186,7 @@ def knn_predict(X_train, y_train, X_query, *, n_neighbors, method="batched", alg
 
     where :math:`N_k^{(r)}(x)` are the indices of the ``k`` training points of replication ``r``
     closest to ``x`` in Euclidean distance (uniform weights, as ``KNeighborsRegressor``).
-    Used for Theorem 3 of the book.
+    Used for the book's k-NN rate theorem.
 
     Parameters
     ----------
@@ -251,7 +251,7 @@ def knn_classify(X_train, y_train, X_query, *, n_neighbors, method="batched", al
 
     with :math:`\hat\eta_r` the k-NN regression estimate of :func:`knn_predict` on the labels. A tie
     of votes (even ``k``) is sent to class 1, as for the plug-in rule :math:`\mathbb 1\{\eta\ge1/2\}`
-    of Theorem 4 of the book (scikit-learn's ``KNeighborsClassifier`` sends it to class 0; with odd
+    of the book's low-noise theorem (scikit-learn's ``KNeighborsClassifier`` sends it to class 0; with odd
     ``k`` both agree).
 
     Examples

@@ -6,7 +6,7 @@ Two families:
   with a known regression function and a known feature law;
 * :class:`MarginClassification` — binary labels with :math:`P(Y=1\\mid X=x)=\\eta(x)` whose margin
   :math:`|\\eta(X)-1/2|` has the law :math:`P(|\\eta(X)-1/2|\\le t)=(2t)^\\alpha`, the low-noise
-  (Mammen–Tsybakov) condition of Theorem 4 of the book with constant :math:`C=2^\\alpha`.
+  (Mammen–Tsybakov) condition of the book's low-noise theorem with constant :math:`C=2^\\alpha`.
 
 Every sampler accepts ``replications=R`` and then returns arrays with a leading axis of length ``R``,
 so Monte Carlo experiments can be vectorised across replications.
@@ -199,7 +199,7 @@ class BinaryClassificationModel:
 
 @dataclass(frozen=True)
 class MarginClassification(BinaryClassificationModel):
-    """Binary classification with margin exponent :math:`\\alpha` (Theorem 4 of the book).
+    """Binary classification with margin exponent :math:`\\alpha` (the book's low-noise theorem).
 
     Features :math:`X\\sim U[-1,1]`, :math:`\\eta(x)=\\tfrac12+\\tfrac12\\,\\operatorname{sign}(x)|x|^{1/\\alpha}`,
     so :math:`|\\eta(X)-\\tfrac12|\\le t \\iff |X|\\le (2t)^\\alpha` and

@@ -86,7 +86,7 @@ def test_knn_rate_neighbors():
 
 
 def test_rate_of_the_excess_risk_in_one_dimension():
-    # with k = N^{2/3} and eta Lipschitz the excess risk falls like N^{-2/3} (Theorem 3)
+    # with k = N^{2/3} and eta Lipschitz the excess risk falls like N^{-2/3} (the book's k-NN rate theorem)
     rng = np.random.default_rng(11)
     Q = np.linspace(0, 1, 2001)[:, None]
     sizes = np.array([200, 800, 3200])

@@ -19,6 +19,21 @@ def test_slope_and_ci_match_scipy_linregress():
     assert fit.ci_high == pytest.approx(ref.slope + half, abs=1e-10)
 
 
+def test_weighted_fit_matches_numpy_polyfit():
+    # weights (y / se)^2 on log y (delta method); numpy's polyfit takes the square roots of the weights,
+    # and its covariance is scaled by the residual variance on n - 2 degrees of freedom
+    rng = np.random.default_rng(3)
+    x = np.geomspace(100, 1e5, 7)
+    y = 2 * x**-0.5 * np.exp(0.05 * rng.standard_normal(7))
+    se = y * rng.uniform(0.01, 0.2, size=7)
+    fit = fit_loglog_slope(x, y, yerr=se)
+    coef, cov = np.polyfit(np.log(x), np.log(y), 1, w=y / se, cov=True)
+    assert fit.slope == pytest.approx(coef[0], abs=1e-12)
+    assert fit.intercept == pytest.approx(coef[1], abs=1e-12)
+    half = stats.t.ppf(0.975, 5) * np.sqrt(cov[0, 0])
+    assert (fit.ci_high - fit.ci_low) / 2 == pytest.approx(half, rel=1e-10)
+
+
 def test_weighted_fit_downweights_noisy_points():
     x = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
     y = x**-1.0

@@ -36,6 +36,26 @@ def test_margin_bayes_risk_matches_numerical_integration(alpha):
     assert np.mean(model.bayes_classifier(X) != y) == pytest.approx(expected, abs=4e-3)
 
 
+@pytest.mark.parametrize("alpha", [0.5, 2.0])
+def test_margin_excess_risk_is_the_weighted_disagreement(alpha):
+    # R(h) - R(h*) = E[|2 eta - 1| 1{h != h*}], checked against the 0-1 risks computed from eta directly
+    model = MarginClassification(alpha=alpha)
+    X = np.linspace(-1, 1, 20_001)[:, None]
+    eta = model.eta(X)
+    h = (X[:, 0] >= 0.3).astype(int)  # wrong on [0, 0.3)
+    risk = lambda pred: np.mean(np.where(pred == 1, 1 - eta, eta))
+    assert model.excess_risk(h, X) == pytest.approx(risk(h) - risk(model.bayes_classifier(X)), abs=1e-12)
+    assert model.excess_risk(h, X) == pytest.approx(alpha / (1 + alpha) * 0.3 ** (1 + 1 / alpha) / 2, rel=2e-3)
+
+
+def test_beta_law_pdf_and_sampler_keep_the_shape_order():
+    law = BetaLaw(0.25, 1.0, dim=2)
+    x = np.array([[0.3, 0.8]])
+    assert law.pdf(x)[0] == pytest.approx(0.25 * 0.3**-0.75 * 0.25 * 0.8**-0.75)
+    X = law.sample(50_000, random_state=0)
+    assert X.mean(axis=0) == pytest.approx([0.2, 0.2], abs=0.006)  # a / (a + b), se 0.0013
+
+
 def test_regression_model_risk_is_squared_distance_plus_noise():
     model = sine_regression(noise_sd=0.3)
     X, y = model.sample(200_000, random_state=2)
