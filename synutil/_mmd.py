@@ -4,7 +4,8 @@ permutation test. Public through :mod:`synutil.fidelity`.
 The unbiased estimator never forms a full kernel matrix: it sums kernel blocks of at most
 ``block_size x block_size`` entries (memory :math:`O(\text{block\_size}^2)`), computing squared distances
 in float64 with one matrix product per block: rows are augmented so that
-:math:`[x/h,\,-\|x/h\|^2/2,\,1]\cdot[y/h,\,1,\,-\|y/h\|^2/2] = -\|x-y\|^2/(2h^2)`, then ``exp`` in place and
+:math:`[x/\beta,\,-\|x/\beta\|^2/2,\,1]\cdot[y/\beta,\,1,\,-\|y/\beta\|^2/2] = -\|x-y\|^2/(2\beta^2)`
+(:math:`\beta` the ``bandwidth``), then ``exp`` in place and
 a sum. The within-sample sums use symmetry (only blocks on or above the diagonal).
 """
 
@@ -24,6 +25,11 @@ _MAX_MEDIAN_ROWS = 1000
 
 def median_bandwidth(X, Y=None) -> float:
     r"""Median heuristic: the median Euclidean distance between distinct rows of the pooled sample.
+
+    .. math:: \beta = \operatorname{median}\{\lVert z_i - z_j\rVert : i < j\}
+
+    over the rows :math:`z` of ``X`` and ``Y`` together: the median of the distances, not their mean, and
+    over the pooled sample, not ``X`` alone.
 
     For more than 1000 pooled rows the median is taken on a subsample of 1000 rows drawn with a fixed seed
     (0), so the bandwidth is deterministic.
@@ -99,7 +105,7 @@ def _check_block(block_size) -> int:
 
 
 def mmd2(X, Y, *, bandwidth="median", estimator: str = "unbiased", block_size: int = 2048) -> float:
-    r"""Squared maximum mean discrepancy with the Gaussian kernel :math:`k(x,y)=e^{-\|x-y\|^2/(2h^2)}`.
+    r"""Squared maximum mean discrepancy with the Gaussian kernel :math:`k(x,y)=e^{-\|x-y\|^2/(2\beta^2)}`.
 
     .. math:: \widehat{\mathrm{MMD}}{}^2_u = \frac{\sum_{i\ne j}k(x_i,x_j)}{n(n-1)}
               + \frac{\sum_{i\ne j}k(y_i,y_j)}{m(m-1)} - \frac{2}{nm}\sum_{i,j}k(x_i,y_j)
@@ -113,8 +119,8 @@ def mmd2(X, Y, *, bandwidth="median", estimator: str = "unbiased", block_size: i
     X, Y : array-like of shape (n, p) and (m, p)
         Samples (DataFrames are matched by column name), at least 2 rows each.
     bandwidth : "median" or float
-        ``"median"``: median pairwise distance of the pooled sample (on a fixed-seed subsample of 1000 rows
-        when larger), see :func:`median_bandwidth`.
+        The bandwidth :math:`\beta` of the kernel. ``"median"``: median pairwise distance of the pooled
+        sample (on a fixed-seed subsample of 1000 rows when larger), see :func:`median_bandwidth`.
     estimator : {"unbiased", "linear"}
         ``"unbiased"``: the U-statistic above, summed in blocks of ``block_size`` rows (memory
         :math:`O(\text{block\_size}^2)`; the result does not depend on ``block_size`` beyond rounding).

@@ -1,4 +1,5 @@
-r"""Fidelity: distances between a real sample and a synthetic sample (Definition 3 of the book).
+r"""Fidelity: distances between a real sample and a synthetic sample (the book's chapter "Fidelity, and the
+:math:`(V,d)`-fidelity level" defines them as integral probability metrics).
 
 Every metric here is an estimate of an integral probability metric
 :math:`d_V(P,Q)=\sup_{v\in V}|\mathbb E_P v-\mathbb E_Q v|` for some class :math:`V` (indicators: total
@@ -152,9 +153,10 @@ def wasserstein_1d(x, y, *, p: float = 1) -> float:
 def sliced_wasserstein(X, Y, *, n_projections: int = 128, p: float = 2, projections=None, random_state=None) -> float:
     r"""Sliced p-Wasserstein distance (Bonneel et al., 2015), defined as in POT.
 
-    .. math:: SW_p(\hat P,\hat Q) = \Big(\frac1L\sum_{l=1}^L W_p^p(\theta_l^\top\hat P, \theta_l^\top\hat Q)\Big)^{1/p}
+    .. math:: SW_p(\hat P,\hat Q) = \Big(\frac1L\sum_{l=1}^L W_p^p(u_l^\top\hat P, u_l^\top\hat Q)\Big)^{1/p}
 
-    with directions :math:`\theta_l` uniform on the unit sphere. Equals
+    with directions :math:`u_l` uniform on the unit sphere (the root is taken after averaging
+    :math:`W_p^p` over directions, not of each :math:`W_p`). Equals
     ``ot.sliced_wasserstein_distance(X, Y, p=p, projections=projections)`` given the same projections. Range
     :math:`[0,\infty)` in the units of the data: 0 = identical; lower is better.
 
@@ -291,7 +293,7 @@ class IPMResult:
 
 
 def ipm(X, Y, functions) -> IPMResult:
-    r"""Integral probability metric :math:`d_V` over a finite class of functions (Definition 3 of the book).
+    r"""Integral probability metric :math:`d_V` over a finite class of functions (the book's fidelity chapter).
 
     .. math:: d_V(\hat P,\hat Q) = \max_{v\in V}\Big|\frac1n\sum_i v(x_i) - \frac1m\sum_j v(y_j)\Big|
 
@@ -302,7 +304,7 @@ def ipm(X, Y, functions) -> IPMResult:
     ----------
     X, Y : array-like of shape (n, p), (m, p)
     functions : sequence of callables
-        Each maps an array of shape (k, p) to an array of shape (k,) of finite values.
+        Each maps an array of shape (n_rows, p) to an array of shape (n_rows,) of finite values.
 
     Examples
     --------
@@ -324,8 +326,8 @@ def ipm(X, Y, functions) -> IPMResult:
             out = np.asarray(v(Z), dtype=float)
             if out.shape != (Z.shape[0],):
                 raise ValueError(
-                    f"functions[{i}] must map an array of shape (k, p) to shape (k,); on {name} it returned "
-                    f"shape {out.shape} for k={Z.shape[0]}."
+                    f"functions[{i}] must map an array of shape (n_rows, p) to shape (n_rows,); on {name} it returned "
+                    f"shape {out.shape} for n_rows={Z.shape[0]}."
                 )
             if not np.isfinite(out).all():
                 raise ValueError(f"functions[{i}] returned NaN or infinite values on {name}.")

@@ -1,19 +1,19 @@
 r"""Task-relevant function classes :math:`V` for the integral probability metric :math:`d_V`.
 
-Definition 3 of the book measures fidelity with :math:`d_V(P,Q)=\sup_{v\in V}|\mathbb E_P v-\mathbb E_Q v|`.
+The book's fidelity chapter measures fidelity with :math:`d_V(P,Q)=\sup_{v\in V}|\mathbb E_P v-\mathbb E_Q v|`.
 Global choices of :math:`V` (indicators, 1-Lipschitz functions, an RKHS ball) give total variation,
-Wasserstein-1 and MMD. For least squares on a basis :math:`\phi=(\phi_1,\dots,\phi_k)` the classes that
-matter are much smaller (Proposition 2 of the book):
+Wasserstein-1 and MMD. For least squares on a basis :math:`\phi=(\phi_1,\dots,\phi_q)` the classes that
+matter are much smaller (the book's "task-relevant fidelity" proposition and its exact least-squares bias):
 
 * :func:`basis_residual_class` — :math:`V=\{\phi_j r\}_{j\le k}` with the real approximation residual
-  :math:`r=\eta-\phi^\top\theta_P`, functions of the features only (Proposition 2(c): exact responses);
-* :func:`residual_moment_class` — :math:`V=\{(x,y)\mapsto\phi_j(x)(y-\phi(x)^\top\theta_P)\}_{j\le k}`,
+  :math:`r=\eta-\phi^\top\theta_P`, functions of the features only (exact synthetic responses);
+* :func:`residual_moment_class` — :math:`V=\{(x,y)\mapsto\phi_j(x)(y-\phi(x)^\top\theta_P)\}_{j\le q}`,
   functions of the joint vector :math:`(x,y)`, which also see response errors;
 * :func:`least_squares_fidelity` — the moment gap :math:`b` of that joint class between a real and a
   synthetic sample, :math:`d_V=\max_j|b_j|`, the plug-in population bias :math:`B` and the bound
   :math:`B\le\lambda_{\max}(\Sigma_Q^{-1}\Sigma_P\Sigma_Q^{-1})\sum_j d_{\{v_j\}}^2`.
 
-A basis is any callable mapping features of shape ``(n, p)`` to a design matrix of shape ``(n, k)``.
+A basis is any callable mapping features of shape ``(n, p)`` to a design matrix of shape ``(n, q)``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = [
 def _design(basis: Callable, X: np.ndarray, *, name: str) -> np.ndarray:
     if not callable(basis):
         raise ValueError(
-            "basis must be a callable mapping features of shape (n, p) to a design matrix of shape (n, k), "
+            "basis must be a callable mapping features of shape (n, p) to a design matrix of shape (n, q), "
             f"e.g. lambda X: np.column_stack([np.ones(len(X)), X[:, 0]]); got {type(basis).__name__}."
         )
     design = np.asarray(basis(X), dtype=float)
@@ -44,7 +44,7 @@ def _design(basis: Callable, X: np.ndarray, *, name: str) -> np.ndarray:
         design = design[:, None]
     if design.ndim != 2 or design.shape[0] != X.shape[0]:
         raise ValueError(
-            f"basis({name}) must return an array of shape (n, k) with n = {X.shape[0]} rows, "
+            f"basis({name}) must return an array of shape (n, q) with n = {X.shape[0]} rows, "
             f"got shape {design.shape}."
         )
     if not np.all(np.isfinite(design)):
@@ -65,7 +65,7 @@ def _solve_normal(design: np.ndarray, target: np.ndarray, *, name: str) -> tuple
 
 
 def basis_residual_class(basis: Callable, eta: Callable, X_real) -> list[Callable]:
-    r"""The class :math:`V=\{\phi_j\,r\}_{j=1}^k` of Proposition 2(c) of the book.
+    r"""The class :math:`V=\{\phi_j\,r\}_{j=1}^q` of the book's exact least-squares bias with exact responses.
 
     .. math:: r=\eta-\phi^\top\theta_P,\qquad \theta_P=\Sigma_P^{-1}\mathbb E_P[\phi\,\eta],
 
@@ -79,7 +79,7 @@ def basis_residual_class(basis: Callable, eta: Callable, X_real) -> list[Callabl
     Parameters
     ----------
     basis : callable
-        ``basis(X) -> (n, k)`` design matrix.
+        ``basis(X) -> (n, q)`` design matrix.
     eta : callable
         The real regression function, ``eta(X) -> (n,)``.
     X_real : array-like of shape (n, p)
@@ -88,7 +88,7 @@ def basis_residual_class(basis: Callable, eta: Callable, X_real) -> list[Callabl
     Returns
     -------
     list of callables
-        ``v_j(X) -> (n,)`` for ``j = 0..k-1``; each has attributes ``coef`` (:math:`\theta_P`) and ``index``.
+        ``v_j(X) -> (n,)`` for ``j = 0..q-1``; each has attributes ``coef`` (:math:`\theta_P`) and ``index``.
 
     Examples
     --------
@@ -128,18 +128,19 @@ def basis_residual_class(basis: Callable, eta: Callable, X_real) -> list[Callabl
 def residual_moment_class(basis: Callable, coef, *, n_features: int | None = None) -> list[Callable]:
     r"""The joint class :math:`V=\{v_j\}`, :math:`v_j(x,y)=\phi_j(x)\,(y-\phi(x)^\top\theta)`.
 
-    .. math:: v_j(x,y)=\phi_j(x)\,\big(y-\phi(x)^\top\theta\big),\qquad j=1,\dots,k.
+    .. math:: v_j(x,y)=\phi_j(x)\,\big(y-\phi(x)^\top\theta\big),\qquad j=1,\dots,q.
 
     The functions act on joint rows ``Z = np.column_stack([X, y])`` (features first, the response
     last). With :math:`\theta=\theta_P` the real least-squares coefficients, :math:`\mathbb E_P v_j=0`
-    and :math:`\mathbb E_{\tilde P}v_j` is the :math:`j`-th moment gap :math:`b_j` of Proposition 2 of
-    the book, which covers feature changes and response errors at once (see :func:`least_squares_fidelity`).
+    and :math:`\mathbb E_{\tilde P}v_j` is the :math:`j`-th moment gap :math:`b_j` of the book's
+    task-relevant fidelity proposition, which covers feature changes and response errors at once (see
+    :func:`least_squares_fidelity`).
 
     Parameters
     ----------
     basis : callable
-        ``basis(X) -> (n, k)``.
-    coef : array-like of shape (k,)
+        ``basis(X) -> (n, q)``.
+    coef : array-like of shape (q,)
         :math:`\theta`, usually the least-squares coefficients on the real data.
     n_features : int, optional
         Number of feature columns of ``Z``; by default all columns but the last.
@@ -181,7 +182,7 @@ class LeastSquaresFidelity:
 
     Attributes
     ----------
-    moment_gap : ndarray (k,)
+    moment_gap : ndarray (q,)
         :math:`b_j=\mathbb E_{\tilde P}v_j-\mathbb E_P v_j`, :math:`v_j=\phi_j(x)(y-\phi(x)^\top\theta_P)`.
     d_v : float
         :math:`d_V(P,\tilde P)=\max_j|b_j|` for :math:`V=\{v_j\}` (lower is better, :math:`\ge0`).
@@ -190,7 +191,7 @@ class LeastSquaresFidelity:
     bias_bound : float
         :math:`\lambda_{\max}(\Sigma_Q^{-1}\Sigma_P\Sigma_Q^{-1})\,\sum_j b_j^2\ \ge B`.
     lambda_max : float
-    coef_real, coef_syn : ndarray (k,)
+    coef_real, coef_syn : ndarray (q,)
         :math:`\theta_P`, :math:`\theta_Q` (least squares on each sample).
     n_real, n_syn : int
     """
@@ -228,15 +229,15 @@ def least_squares_fidelity(basis: Callable, X_real, y_real, X_syn, y_syn) -> Lea
               B=b^\top\Sigma_Q^{-1}\Sigma_P\Sigma_Q^{-1}b\le\lambda_{\max}(\Sigma_Q^{-1}\Sigma_P\Sigma_Q^{-1})
               \sum_j d_{\{v_j\}}(P,\tilde P)^2 .
 
-    This is Proposition 2 of the book written as a :math:`(V,d)`-fidelity statement (with exact
-    responses it is Proposition 2(c)). All expectations are sample means, so the identity
+    This is the book's exact least-squares bias written as a :math:`(V,d)`-fidelity statement (the
+    task-relevant fidelity proposition of the fidelity chapter). All expectations are sample means, so the identity
     :math:`\theta_Q-\theta_P=\Sigma_Q^{-1}b` holds exactly; pass large samples to approximate the
     population quantities.
 
     Parameters
     ----------
     basis : callable
-        ``basis(X) -> (n, k)``.
+        ``basis(X) -> (n, q)``.
     X_real, y_real : real features (n, p) and responses (n,).
     X_syn, y_syn : synthetic features (m, p) and responses (m,).
 

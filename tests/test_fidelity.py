@@ -279,3 +279,56 @@ def test_bad_inputs():
         ipm(X, X, [1.0])
     with pytest.raises(ValueError, match="non-empty"):
         ipm(X, X, [])
+
+
+# ---------------------------------------------------------------- variants the book's checks distinguish
+def test_tv_noise_floor_equal_probability_bins():
+    # Two samples of one law on C equal-probability cells: E[TV] ~ sqrt((C - 1) / (pi n)) (normal approximation of
+    # each |p_hat - q_hat|, exact Cauchy-Schwarz step for equal cells); 4 Monte Carlo s.e. of 150 runs.
+    r, n, C = rng(21), 1_000, 10
+    edges = stats.norm.ppf(np.linspace(0, 1, C + 1))
+    edges[0], edges[-1] = -10.0, 10.0
+    vals = [total_variation(r.normal(size=n), r.normal(size=n), bins=edges) for _ in range(150)]
+    floor = np.sqrt((C - 1) / (np.pi * n))
+    assert abs(np.mean(vals) - floor) < 4 * np.std(vals) / np.sqrt(150)
+
+
+def test_tv_different_sizes_uses_each_sample_size():
+    # pmfs (1/2, 1/2) and (1/4, 3/4) with n = 2 and m = 4 rows
+    assert total_variation([0, 1], [0, 1, 1, 1]) == pytest.approx(0.25)
+
+
+def test_median_bandwidth_is_pooled_median_of_distances():
+    X, Y = np.array([[0.0], [1.0]]), np.array([[5.0], [9.0]])
+    # pooled distances: 1, 5, 9, 4, 8, 4 -> median 4.5 (the mean would be 31/6, the median within X 1)
+    assert median_bandwidth(X, Y) == pytest.approx(4.5)
+    assert mmd_test(X, Y, n_permutations=1, random_state=0).bandwidth == pytest.approx(4.5)
+
+
+def test_mmd2_unbiased_mean_matches_gaussian_closed_form_at_small_n():
+    # E[MMD^2_u] = 2 c (1 - exp(-s^2 / (2 (beta^2 + 2)))) with c = sqrt(beta^2 / (beta^2 + 2)); the biased
+    # V-statistic would add (1 - c)(1/n + 1/m) = 0.042 at n = m = 20.
+    r, beta, n = rng(22), 1.0, 20
+    c = np.sqrt(beta**2 / (beta**2 + 2))
+    for s in (0.0, 1.5):
+        vals = [mmd2(r.normal(size=(n, 1)), r.normal(size=(n, 1)) + s, bandwidth=beta) for _ in range(400)]
+        exact = 2 * c * (1 - np.exp(-s**2 / (2 * (beta**2 + 2))))
+        assert abs(np.mean(vals) - exact) < 4 * np.std(vals) / np.sqrt(400)
+
+
+def test_mmd_test_null_p_values_uniform_on_grid():
+    # exchangeable rows: p is uniform on {1, ..., B + 1} / (B + 1), mean (B + 2) / (2 (B + 1)) = 0.6 for B = 4
+    r = rng(23)
+    p = [mmd_test(r.normal(size=(15, 1)), r.normal(size=(15, 1)), n_permutations=4, bandwidth=1.0,
+                  random_state=i).p_value for i in range(300)]
+    assert set(np.round(np.asarray(p) * 5).astype(int)) <= {1, 2, 3, 4, 5}
+    assert abs(np.mean(p) - 0.6) < 4 * np.sqrt(2 / 25) / np.sqrt(300)
+
+
+def test_sliced_location_shift_closed_form():
+    # N(0, I_3) against N(mu, I_3): SW_2 = |mu| / sqrt(3) (root of the mean of W_2^2, not the mean of W_2 = |mu| / 2)
+    r = rng(24)
+    mu = np.array([0.0, 2.0, 0.0])
+    vals = [sliced_wasserstein(r.normal(size=(400, 3)), r.normal(size=(400, 3)) + mu, random_state=i)
+            for i in range(30)]
+    assert abs(np.mean(vals) - 2 / np.sqrt(3)) < 4 * np.std(vals) / np.sqrt(30) + 0.01

@@ -1,4 +1,4 @@
-"""Tests of synutil.fidelity_classes: task-relevant classes V for d_V and the Prop. 2 fidelity bound."""
+"""Tests of synutil.fidelity_classes: task-relevant classes V for d_V and the least-squares fidelity bound."""
 
 import numpy as np
 import pytest
@@ -49,7 +49,7 @@ def test_basis_residual_class_is_zero_when_well_specified():
     assert max(np.abs(v(Xq)).max() for v in V) < 1e-9
 
 
-def test_residual_moment_class_values_and_prop2_identity():
+def test_residual_moment_class_values_and_exact_bias_identity():
     rng = np.random.default_rng(2)
     Xr = rng.uniform(size=(4000, 1))
     yr = sine(Xr) + 0.3 * rng.normal(size=4000)
@@ -78,7 +78,7 @@ def test_residual_moment_class_values_and_prop2_identity():
     assert fid.lambda_max == pytest.approx(np.linalg.eigvalsh(inv_q @ sigma_p @ inv_q).max(), rel=1e-10)
 
 
-def test_prop2_population_value():
+def test_exact_bias_population_value():
     # Book's check: P = U[0,1], Q = Beta(2,5), eta = sin(2 pi x), phi = (1, x): B ~ 0.049.
     rng = np.random.default_rng(3)
     N = 400_000
@@ -87,7 +87,7 @@ def test_prop2_population_value():
     fid = least_squares_fidelity(line, Xr, sine(Xr), Xs, sine(Xs))
     assert fid.bias == pytest.approx(0.049, abs=0.003)
     assert fid.bias <= fid.bias_bound
-    # With exact responses, the joint class reduces to basis_residual_class (Prop. 2(c)).
+    # With exact responses, the joint class reduces to basis_residual_class (the feature-only class).
     V = basis_residual_class(line, sine, Xr)
     np.testing.assert_allclose(fid.moment_gap, [v(Xs).mean() for v in V], atol=1e-9)
 
@@ -153,3 +153,34 @@ def test_bad_inputs():
         V[0](np.ones((4, 1)))
     with pytest.raises(ValueError, match="coef has 3 entries"):
         residual_moment_class(line, [1.0, 2.0, 3.0])[0](np.ones((4, 2)))
+
+
+def test_worst_case_construction_attains_the_uniform_bound():
+    # Orthonormal basis, Q = P_X (Sigma_Q = Sigma_P = I): y~ = eta + d * sum_j eps_j phi_j has every |b_j| = d, so
+    # d_V = d and B = q d^2 = lambda_max(M_Q) sum_j b_j^2 (the bound is attained).
+    N, d = 400_000, 0.1
+    X = ((np.arange(N) + 0.5) / N)[:, None]
+    legendre = lambda X: np.column_stack([np.ones(len(X)), np.sqrt(3) * (2 * X[:, 0] - 1),
+                                          np.sqrt(5) * (6 * X[:, 0] ** 2 - 6 * X[:, 0] + 1)])
+    eta = 4 * X[:, 0] * (1 - X[:, 0])
+    signs = np.array([1.0, -1.0, 1.0])
+    fid = least_squares_fidelity(legendre, X, eta, X, eta + d * legendre(X) @ signs)
+    np.testing.assert_allclose(fid.moment_gap, d * signs, atol=1e-9)
+    assert fid.d_v == pytest.approx(d, rel=1e-8)
+    assert fid.bias == pytest.approx(3 * d**2, rel=1e-8)
+    assert fid.bias_bound == pytest.approx(fid.bias, rel=1e-6) and fid.lambda_max == pytest.approx(1.0, rel=1e-6)
+
+
+def test_bound_uses_largest_eigenvalue_of_the_sandwich():
+    # Sigma_Q far from Sigma_P: lambda_max(Sigma_Q^-1 Sigma_P Sigma_Q^-1) from an explicit design.
+    rng = np.random.default_rng(7)
+    Xr = rng.uniform(size=(20_000, 1))
+    Xs = rng.beta(4, 4, size=(20_000, 1))
+    yr, ys = Xr[:, 0] + rng.normal(size=20_000), Xs[:, 0] + 0.3 + rng.normal(size=20_000)
+    fid = least_squares_fidelity(line, Xr, yr, Xs, ys)
+    Sp, Sq = line(Xr).T @ line(Xr) / 20_000, line(Xs).T @ line(Xs) / 20_000
+    M = np.linalg.inv(Sq) @ Sp @ np.linalg.inv(Sq)
+    assert fid.lambda_max == pytest.approx(np.linalg.eigvalsh(M).max(), rel=1e-10)
+    assert fid.lambda_max > 10 * np.linalg.eigvalsh(M).min()
+    assert fid.bias_bound == pytest.approx(fid.lambda_max * fid.moment_gap @ fid.moment_gap, rel=1e-12)
+    assert fid.d_v == pytest.approx(np.abs(fid.moment_gap).max())
