@@ -1,4 +1,5 @@
-r"""Generalization utility of synthetic data, estimated from replications (Definition 1 of the book).
+r"""Generalization utility of synthetic data, estimated from replications (the book's definition of
+generalization utility, in the chapter "The two-stage pipeline").
 
 The generalization utility is the gap between the expected real-data risks of a model trained on
 synthetic data and of the same learner trained on real data,
@@ -11,6 +12,8 @@ Both risks are always measured **on real data** ("train synthetic, test real", T
 test real", TRTR). One replication gives one pair of risks; :func:`generalization_utility` turns paired
 replications into an estimate with a confidence interval, :func:`tstr_trtr` computes one pair for a
 scikit-learn estimator, and :func:`required_replications` says how many replications resolve a given gap.
+The intervals and the replication count are those of the proposition on paired intervals in the book's
+chapter "Measuring utility".
 """
 
 from __future__ import annotations
@@ -45,13 +48,37 @@ def _abs_interval(lo: float, hi: float) -> tuple[float, float]:
     return min(abs(lo), abs(hi)), max(abs(lo), abs(hi))
 
 
+def _check_risk_range(risk_range, syn: np.ndarray, real: np.ndarray) -> tuple[float, float] | None:
+    """Validate ``risk_range`` (None or an increasing pair) and that every risk lies inside it."""
+    if risk_range is None:
+        return None
+    try:
+        low, high = (float(v) for v in risk_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"risk_range must be None or a pair (low, high), e.g. (0, 1) for error rates; got {risk_range!r}."
+        ) from None
+    if math.isnan(low) or math.isnan(high) or not low < high:
+        raise ValueError(f"risk_range must be an increasing pair (low < high), got {risk_range!r}.")
+    for name, values in (("risk_syn", syn), ("risk_real", real)):
+        outside = (values < low) | (values > high)
+        if outside.any():
+            first = int(np.flatnonzero(outside)[0])
+            raise ValueError(
+                f"{name} has {int(outside.sum())} value(s) outside risk_range=({low:g}, {high:g}) (first at "
+                f"replication {first}: {float(values[first])!r}); check the loss or pass the range it really has."
+            )
+    return low, high
+
+
 @dataclass(frozen=True)
 class UtilityResult:
     """Estimated generalization utility with a confidence interval (lower utility is better).
 
     ``ci_low, ci_high`` is the interval for the signed gap :math:`\\Delta`; ``utility_ci_low,
     utility_ci_high`` is the interval it implies for :math:`U = |\\Delta|` (it starts at 0 when the gap
-    interval contains 0).
+    interval contains 0). ``risk_range`` is the range of the risk given to :func:`generalization_utility`
+    (``None``: unbounded), and ``clipped`` says whether an interval was cut back to what that range allows.
     """
 
     utility: float
@@ -63,6 +90,8 @@ class UtilityResult:
     confidence: float
     n_replications: int
     method: str
+    risk_range: tuple | None = None
+    clipped: bool = False
 
     def to_dict(self) -> dict:
         """The fields as a plain dict (one row of a tidy table)."""
@@ -70,10 +99,13 @@ class UtilityResult:
 
     def __repr__(self) -> str:
         pct = f"{100 * self.confidence:g}%"
+        note = ""
+        if self.clipped:
+            note = f", clipped to risk_range={tuple(float(v) for v in self.risk_range)}"
         return (
             f"UtilityResult(utility={self.utility:.4g} [{pct} CI {self.utility_ci_low:.4g}, "
             f"{self.utility_ci_high:.4g}], signed_gap={self.signed_gap:+.4g} [{pct} CI {self.ci_low:+.4g}, "
-            f"{self.ci_high:+.4g}], n_replications={self.n_replications}, method={self.method!r})"
+            f"{self.ci_high:+.4g}], n_replications={self.n_replications}, method={self.method!r}{note})"
         )
 
 
@@ -85,27 +117,39 @@ def generalization_utility(
     method: str = "t",
     n_boot: int = 2000,
     random_state=None,
+    risk_range=None,
 ) -> UtilityResult:
-    r"""Generalization utility from paired per-replication real-test risks (Definition 1 of the book).
+    r"""Generalization utility from paired per-replication real-test risks (the book's definition).
 
-    .. math:: \hat\Delta = \frac1R\sum_{r=1}^R \big(R_r^{\rm syn} - R_r^{\rm real}\big), \qquad \hat U = |\hat\Delta|.
+    With :math:`G_j = \text{TSTR}_j - \text{TRTR}_j` the gap of replication :math:`j=1,\dots,J`,
 
-    Lower is better; the range is :math:`[0,\infty)` and 0 means synthetic data is as useful as real data.
+    .. math:: \hat\Delta = \bar G = \frac1J\sum_{j=1}^J G_j, \qquad \hat U = |\hat\Delta|,
+              \qquad \hat\Delta \pm t_{J-1,(1+c)/2}\,\frac{S_G}{\sqrt J}
+
+    (:math:`S_G` the standard deviation of the :math:`G_j` with divisor :math:`J-1`, :math:`c` the
+    confidence). Lower :math:`U` is better; its range is :math:`[0,\infty)`, or :math:`[0, h-l]` for
+    risks in :math:`[l, h]`, and 0 means synthetic data is as useful as real data.
 
     Parameters
     ----------
-    risk_syn, risk_real : array-like of shape (R,)
+    risk_syn, risk_real : array-like of shape (J,)
         Real-test risk of the model trained on synthetic data (TSTR) and of the one trained on real data
-        (TRTR) in each of ``R >= 2`` replications. Entry ``r`` of both comes from the same replication
+        (TRTR) in each of ``J >= 2`` replications. Entry ``j`` of both comes from the same replication
         (the same real sample), so the interval is a paired one.
     confidence : float in (0, 1)
     method : {"t", "bootstrap"}
-        ``"t"``: paired Student t interval :math:`\hat\Delta \pm t_{R-1}\, s/\sqrt R`.
+        ``"t"``: paired Student t interval :math:`\hat\Delta \pm t_{J-1}\, S_G/\sqrt J`.
         ``"bootstrap"``: percentile bootstrap of the mean difference (``n_boot`` resamples of replications).
     n_boot : int
         Bootstrap resamples (``method="bootstrap"`` only).
     random_state : None, int, SeedSequence or Generator
         Seeds the bootstrap.
+    risk_range : None or (low, high), keyword-only
+        The range :math:`[l, h]` the risk can take, e.g. ``(0, 1)`` for error rates (0-1 loss) or any
+        bounded loss. ``None`` (the default) means unbounded, and nothing is clipped. When given, every
+        risk must lie in the range, the gap interval is intersected with :math:`[l-h,\ h-l]` (the only
+        values a difference of two such risks can take) and the utility interval with :math:`[0,\ h-l]`;
+        ``clipped`` in the result says whether that changed an interval.
 
     Returns
     -------
@@ -114,6 +158,12 @@ def generalization_utility(
         if the gap interval contains 0 it is :math:`[0, \max(|lo|,|hi|)]`, otherwise
         :math:`[\min(|lo|,|hi|), \max(|lo|,|hi|)]`.
 
+    Raises
+    ------
+    ValueError
+        Unpaired inputs, fewer than two replications, NaN, a bad ``method`` or ``confidence``, or a
+        ``risk_range`` that is not an increasing pair or that some risk lies outside of.
+
     Examples
     --------
     >>> res = generalization_utility([1.2, 1.3, 1.1, 1.25], [1.0, 1.1, 1.0, 1.05])
@@ -121,6 +171,16 @@ def generalization_utility(
     (0.175, 0.175)
     >>> bool(res.ci_low > 0)
     True
+
+    Two replications of error rates: the Student interval (:math:`t_{1,0.975}\approx12.7`) reaches beyond
+    what a difference of error rates can be, and ``risk_range=(0, 1)`` cuts it back to :math:`[-1, 1]`.
+
+    >>> wide = generalization_utility([0.30, 0.46], [0.20, 0.20])
+    >>> round(wide.ci_low, 3), round(wide.ci_high, 3), round(wide.utility_ci_high, 3)
+    (-0.836, 1.196, 1.196)
+    >>> rate = generalization_utility([0.30, 0.46], [0.20, 0.20], risk_range=(0, 1))
+    >>> round(rate.ci_low, 3), rate.ci_high, rate.utility_ci_high, rate.clipped
+    (-0.836, 1.0, 1.0, True)
     """
     confidence = check_confidence(confidence)
     if method not in ("t", "bootstrap"):
@@ -132,6 +192,7 @@ def generalization_utility(
             f"risk_syn and risk_real must be paired (one entry per replication), got lengths "
             f"{syn.size} and {real.size}."
         )
+    bounds = _check_risk_range(risk_range, syn, real)
     diff = syn - real
     gap = float(diff.mean())
     if method == "t":
@@ -149,9 +210,16 @@ def generalization_utility(
         alpha = 1.0 - confidence
         lo, hi = (float(v) for v in np.quantile(means, [alpha / 2, 1 - alpha / 2]))
     ulo, uhi = _abs_interval(lo, hi)
+    clipped = False
+    if bounds is not None:
+        width = bounds[1] - bounds[0]
+        new = (max(lo, -width), min(hi, width), max(ulo, 0.0), min(uhi, width))
+        clipped = new != (lo, hi, ulo, uhi)
+        lo, hi, ulo, uhi = new
     return UtilityResult(
         utility=abs(gap), signed_gap=gap, ci_low=float(lo), ci_high=float(hi), utility_ci_low=float(ulo),
         utility_ci_high=float(uhi), confidence=confidence, n_replications=int(diff.size), method=method,
+        risk_range=bounds, clipped=bool(clipped),
     )
 
 
@@ -194,7 +262,7 @@ def _labels(y, *, name: str, n_rows: int, numeric: bool) -> np.ndarray:
 
 
 def tstr_trtr(estimator, X_real, y_real, X_syn, y_syn, X_test, y_test, *, loss="squared_error") -> TSTRResult:
-    r"""Train on real and on synthetic data, test both on real data (one replication of Definition 1).
+    r"""Train on real and on synthetic data, test both on real data (one replication of a utility experiment).
 
     .. math:: \text{TRTR} = \hat R_{\rm test}(\mathcal A(D_n)), \quad
               \text{TSTR} = \hat R_{\rm test}(\mathcal A(\tilde D_m)), \quad \text{gap} = \text{TSTR}-\text{TRTR}.
@@ -266,17 +334,36 @@ def tstr_trtr(estimator, X_real, y_real, X_syn, y_syn, X_test, y_test, *, loss="
 def required_replications(gap: float, sd: float, *, confidence: float = 0.95, power: float = 0.8) -> int:
     r"""Replications for the paired-t interval of the signed gap to exclude 0 with a given power.
 
-    Normal approximation (the "Measuring utility" chapter):
+    Normal approximation (part 4 of the proposition on paired intervals, chapter "Measuring utility"):
+    the smallest :math:`J` with :math:`\sqrt J\,|\Delta|/\sigma_G \ge z_{(1+c)/2} + z_\omega`, i.e.
 
-    .. math:: R = \Big\lceil \Big(\frac{(z_{1-\alpha/2} + z_{\rm power})\, s}{|\Delta|}\Big)^2 \Big\rceil,
-              \quad \alpha = 1 - \text{confidence},
+    .. math:: J^\star = \Big\lceil \Big(\frac{(z_{(1+c)/2} + z_{\omega})\, \sigma_G}{|\Delta|}\Big)^2 \Big\rceil,
 
-    with :math:`s` the standard deviation of the per-replication difference TSTR - TRTR. At least 2.
+    with :math:`c` the confidence, :math:`\omega` the power and :math:`\sigma_G` the standard deviation of the
+    per-replication gap TSTR - TRTR. At least 2.
+
+    Parameters
+    ----------
+    gap : float
+        The gap :math:`\Delta` to detect (non-zero; its sign does not matter), e.g. from a pilot run.
+    sd : float
+        Standard deviation :math:`\sigma_G` of the per-replication gaps (>= 0).
+    confidence : float in (0, 1)
+        Confidence of the two-sided interval whose exclusion of 0 counts as a detection.
+    power : float in (0, 1)
+        Target probability :math:`\omega` of a detection.
+
+    Returns
+    -------
+    int
+        :math:`J^\star`, rounded up (so that the approximate power is at least ``power``), and at least 2.
 
     Examples
     --------
     >>> required_replications(0.1, 0.5)
     197
+    >>> required_replications(0.05, 0.5)  # half the gap: four times the replications
+    785
     """
     confidence = check_confidence(confidence)
     if not np.isscalar(power) or not 0.0 < float(power) < 1.0:

@@ -154,3 +154,84 @@ def test_result_is_frozen():
     assert isinstance(res, UtilityResult)
     with pytest.raises(AttributeError):
         res.utility = 0.0
+
+
+def test_small_sample_coverage_needs_t_quantile():
+    # J = 4 normal replications: the Student interval covers at exactly 95%; a z quantile would cover
+    # P(|t_3| <= 1.96) = 0.855 and a divisor-J standard deviation P(|t_3| <= 3.182 sqrt(3/4)) = 0.924.
+    rng = np.random.default_rng(11)
+    n_exp, J, gap = 2000, 4, 0.3
+    real = rng.normal(1.0, 0.5, size=(n_exp, J))
+    syn = real + gap + rng.normal(0.0, 0.2, size=(n_exp, J))  # strongly paired: sd(TSTR - TRTR) = 0.2
+    covered = [(lambda r: r.ci_low <= gap <= r.ci_high)(generalization_utility(s, r_)) for s, r_ in zip(syn, real)]
+    se = math.sqrt(0.95 * 0.05 / n_exp)
+    assert abs(np.mean(covered) - 0.95) <= 3.5 * se, np.mean(covered)
+    assert 0.95 - stats.t.cdf(1.96, 3) * 2 + 1 > 10 * se  # the z variant would be far outside the band
+
+
+def test_required_replications_is_smallest_J_reaching_power():
+    # independent definition: the smallest J >= 2 with sqrt(J) |gap| / sd >= z_{(1+c)/2} + z_power
+    for gap, sd, conf, power in [(0.1, 0.5, 0.95, 0.8), (-0.013, 0.041, 0.9, 0.9), (0.004, 0.02, 0.95, 0.9),
+                                 (0.3, 1.0, 0.99, 0.5), (2.0, 1.0, 0.95, 0.8)]:
+        target = stats.norm.ppf(0.5 + conf / 2) + stats.norm.ppf(power)
+        J = 2
+        while math.sqrt(J) * abs(gap) / sd < target:
+            J += 1
+        assert required_replications(gap, sd, confidence=conf, power=power) == J, (gap, sd, conf, power)
+    assert required_replications(0.004, 0.02, power=0.9) == 263  # the chapter's exercise
+    assert required_replications(0.002, 0.02, power=0.9) == 1051
+
+
+def test_risk_range_clips_to_what_a_difference_of_risks_can_be():
+    # two replications of error rates: t_{1, 0.975} = 12.71 makes the interval wider than [-1, 1]
+    syn, real = np.array([0.30, 0.46]), np.array([0.20, 0.20])
+    free = generalization_utility(syn, real)
+    d = syn - real
+    half = stats.t.ppf(0.975, 1) * d.std(ddof=1) / math.sqrt(2)
+    assert (free.ci_low, free.ci_high) == pytest.approx((d.mean() - half, d.mean() + half))
+    assert free.ci_high > 1 and not free.clipped and free.risk_range is None
+    rate = generalization_utility(syn, real, risk_range=(0, 1))
+    assert rate.clipped and rate.risk_range == (0.0, 1.0)
+    assert (rate.ci_low, rate.ci_high) == pytest.approx((free.ci_low, 1.0))
+    assert (rate.utility_ci_low, rate.utility_ci_high) == (0.0, 1.0)
+    assert (rate.utility, rate.signed_gap) == (free.utility, free.signed_gap)
+    assert "clipped to risk_range=(0.0, 1.0)" in repr(rate) and "clipped" not in repr(free)
+    # a range that does not start at 0: the gap can lie in [l - h, h - l] = [-3, 3], not in [2, 5]
+    big = generalization_utility([5.0, 2.0, 4.9], [2.0, 2.1, 2.0], risk_range=(2, 5))
+    wide = generalization_utility([5.0, 2.0, 4.9], [2.0, 2.1, 2.0])
+    assert wide.ci_low > -3 and wide.ci_high > 3
+    assert (big.ci_low, big.ci_high) == pytest.approx((wide.ci_low, 3.0)) and big.clipped
+    assert (big.utility_ci_low, big.utility_ci_high) == pytest.approx((0.0, 3.0))
+    # both ends clipped, negative gap
+    both = generalization_utility([0.0, 0.4], [0.5, 0.5], risk_range=(0, 1))
+    assert (both.ci_low, both.ci_high, both.utility_ci_low, both.utility_ci_high) == (-1.0, 1.0, 0.0, 1.0)
+    # a negative gap whose interval excludes 0 and reaches below -1: only the low end moves
+    neg = generalization_utility([0.0, 0.05, 0.0], [0.9, 0.95, 0.6], risk_range=(0, 1))
+    raw = generalization_utility([0.0, 0.05, 0.0], [0.9, 0.95, 0.6])
+    assert raw.ci_low < -1 < raw.ci_high < 0
+    assert (neg.ci_low, neg.ci_high) == pytest.approx((-1.0, raw.ci_high))
+    assert (neg.utility_ci_low, neg.utility_ci_high) == pytest.approx((-raw.ci_high, 1.0))
+    # nothing to clip: same numbers as without a range, clipped False
+    rng = np.random.default_rng(3)
+    r = rng.uniform(0.1, 0.2, size=50)
+    s = r + rng.uniform(0.0, 0.05, size=50)
+    inside, plain = generalization_utility(s, r, risk_range=(0, 1)), generalization_utility(s, r)
+    assert not inside.clipped and (inside.ci_low, inside.ci_high) == (plain.ci_low, plain.ci_high)
+    # the percentile bootstrap never leaves [min G_j, max G_j], so it is never clipped
+    boot = generalization_utility(syn, real, method="bootstrap", n_boot=200, random_state=0, risk_range=(0, 0.5))
+    assert not boot.clipped and 0.1 - 1e-12 <= boot.ci_low <= boot.ci_high <= 0.26 + 1e-12
+
+
+def test_risk_range_bad_input():
+    with pytest.raises(ValueError, match="outside risk_range"):
+        generalization_utility([0.5, 1.2], [0.5, 0.5], risk_range=(0, 1))
+    with pytest.raises(ValueError, match=r"risk_real has 1 value\(s\) outside"):
+        generalization_utility([0.5, 0.2], [-0.1, 0.5], risk_range=(0, 1))
+    with pytest.raises(ValueError, match="increasing pair"):
+        generalization_utility([0.5, 0.2], [0.5, 0.5], risk_range=(1, 0))
+    with pytest.raises(ValueError, match="increasing pair"):
+        generalization_utility([0.5, 0.2], [0.5, 0.5], risk_range=(0, float("nan")))
+    with pytest.raises(ValueError, match="pair"):
+        generalization_utility([0.5, 0.2], [0.5, 0.5], risk_range=1.0)
+    with pytest.raises(TypeError):
+        generalization_utility([0.5, 0.2], [0.5, 0.5], 0.95, "t", 100, None, (0, 1))  # keyword-only
