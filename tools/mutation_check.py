@@ -255,8 +255,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     print(f"{len(mutations)} mutants, {args.jobs} at a time", flush=True)
 
+    finished: list[Outcome] = []
+
     def one(m: Mutation) -> Outcome:
         o = evaluate(m, unit=not args.no_unit, timeout=args.timeout)
+        finished.append(o)
+        if args.markdown:  # rewritten after every mutant, so an interrupted run still leaves its table
+            args.markdown.write_text(markdown_report(finished, time.perf_counter() - start))
         unit = "" if o.unit_caught is None else f"  unit tests: {'caught' if o.unit_caught else 'survived'}"
         print(f"{'CAUGHT  ' if o.chapters_caught else 'SURVIVED'} {m.id:<45} {o.seconds:6.1f} s{unit}", flush=True)
         if not o.chapters_caught:
