@@ -1,12 +1,12 @@
-r"""Closed forms of the book's model-ranking results (Theorems 5 and 6 of the book).
+r"""Closed forms of the book's model-ranking results (Part III of the book).
 
-* Theorem 5 of the book (a generalization gap protects the ranking): if every model's utility
-  :math:`U_k=|\tilde r_k-r_k|` is below half the gap :math:`\Delta_{\min}=\min_{k\ne l}|r_k-r_l|`
+* The theorem "a generalization gap protects the ranking": if every learner's utility
+  :math:`U_a=|\tilde r_a-r_a|` is below half the gap :math:`\Delta_{\min}=\min_{a\ne b}|r_a-r_b|`
   between the real expected risks, the synthetic ranking equals the real one, and a single
   synthetic draw mis-ranks with probability at most
-  :math:`\sum_k s_k^2/(\Delta_{\min}/2-U_k)^2` (Chebyshev). See :func:`ranking_margin_ratio`
+  :math:`\sum_a s_a^2/(\Delta_{\min}/2-U_a)^2` (Chebyshev). See :func:`ranking_margin_ratio`
   and :func:`ranking_failure_bound`.
-* Theorem 6 of the book (ranking survives badly generated labels): with binary labels flipped
+* The theorem "symmetric label noise preserves every 0-1 comparison": with binary labels flipped
   independently with probability :math:`\rho<1/2`, every classifier's synthetic 0-1 risk is the affine
   image :math:`\tilde R=\rho+(1-2\rho)R` of its real risk. See :func:`label_noise_risk`,
   :func:`label_noise_inverse` and :func:`label_noise_sample_factor`.
@@ -32,7 +32,7 @@ __all__ = [
 def _check_gap(gap) -> float:
     if not np.isscalar(gap) or not np.isfinite(gap) or not float(gap) > 0:
         raise ValueError(
-            f"gap must be a positive number (the smallest distance min_(k!=l) |r_k - r_l| between the real "
+            f"gap must be a positive number (the smallest distance min_(a!=b) |r_a - r_b| between the real "
             f"expected risks), got {gap!r}. If two models have equal risks they cannot be ranked: report a tie."
         )
     return float(gap)
@@ -42,26 +42,27 @@ def _check_utilities(utilities) -> np.ndarray:
     u = as_float_array(utilities, name="utilities", ndim=1)
     if np.any(u < 0):
         raise ValueError(
-            "utilities must be non-negative: U_k = |r~_k - r_k| is an absolute difference. "
+            "utilities must be non-negative: U_a = |r~_a - r_a| is an absolute difference. "
             "Pass the absolute values of the signed gaps."
         )
     return u
 
 
 def ranking_margin_ratio(utilities, gap) -> float:
-    r"""How much of the half-gap the worst model's utility uses up (Theorem 5 of the book).
+    r"""How much of the half-gap the worst learner's utility uses up (the book's ranking-gap theorem).
 
-    .. math:: \text{ratio}=\frac{\max_k U_k}{\Delta_{\min}/2},\qquad U_k=|\tilde r_k-r_k|,\quad
-              \Delta_{\min}=\min_{k\ne l}|r_k-r_l| .
+    .. math:: \text{ratio}=\frac{\max_a U_a}{\Delta_{\min}/2},\qquad U_a=|\tilde r_a-r_a|,\quad
+              \Delta_{\min}=\min_{a\ne b}|r_a-r_b| .
 
     A ratio below 1 guarantees that the ranking of the synthetic expected risks
-    :math:`\tilde r_k` equals the ranking of the real ones :math:`r_k`. Above 1 the guarantee is lost
-    (the ranking may or may not flip: the condition is sufficient, not necessary).
+    :math:`\tilde r_a` equals the ranking of the real ones :math:`r_a`. Above 1 the guarantee is lost
+    (the ranking may or may not flip: the condition is sufficient, not necessary; when a single learner
+    moves, the ranking of expected risks survives up to a ratio of 2).
 
     Parameters
     ----------
-    utilities : array-like of shape (K,)
-        Per-model utilities :math:`U_k\ge 0`.
+    utilities : array-like of shape (L,)
+        Per-learner utilities :math:`U_a\ge 0`.
     gap : float
         The real generalization gap :math:`\Delta_{\min}>0`
         (e.g. :func:`synutil.ranking.generalization_gap` of the real risks).
@@ -81,22 +82,22 @@ def ranking_margin_ratio(utilities, gap) -> float:
 
 
 def ranking_failure_bound(utilities, variances, gap) -> float:
-    r"""Chebyshev bound on the chance that one synthetic draw mis-ranks the models (Theorem 5 of the book).
+    r"""Chebyshev bound on the chance that one synthetic draw mis-ranks the learners (the ranking-gap theorem).
 
-    .. math:: P\big(\text{order of } R(\hat f_{k,\rm syn}) \ne \text{order of } r_k\big)
-              \le \min\Big(1,\ \sum_{k=1}^K \frac{s_k^2}{(\Delta_{\min}/2-U_k)^2}\Big),
-              \qquad s_k^2=\operatorname{Var}R(\hat f_{k,\rm syn}).
+    .. math:: P\big(\text{order of } R(\hat f_{a,\rm syn}) \ne \text{order of } r_a\big)
+              \le \min\Big(1,\ \sum_{a=1}^L \frac{s_a^2}{(\Delta_{\min}/2-U_a)^2}\Big),
+              \qquad s_a^2=\operatorname{Var}R(\hat f_{a,\rm syn}).
 
-    The bound is only valid when :math:`\max_k U_k<\Delta_{\min}/2` (margin ratio below 1, see
+    The bound is only valid when :math:`\max_a U_a<\Delta_{\min}/2` (margin ratio below 1, see
     :func:`ranking_margin_ratio`). When that fails this function returns the trivial bound ``1.0``:
     no guarantee can be given, not "the ranking fails for sure".
 
     Parameters
     ----------
-    utilities : array-like of shape (K,)
-        Per-model utilities :math:`U_k=|\tilde r_k-r_k|\ge0`.
-    variances : array-like of shape (K,)
-        Variances :math:`s_k^2\ge0` of the real risk of the model trained on one synthetic draw.
+    utilities : array-like of shape (L,)
+        Per-learner utilities :math:`U_a=|\tilde r_a-r_a|\ge0`.
+    variances : array-like of shape (L,)
+        Variances :math:`s_a^2\ge0` of the real risk of the model trained on one synthetic draw.
     gap : float
         The real generalization gap :math:`\Delta_{\min}>0`.
 
@@ -109,7 +110,7 @@ def ranking_failure_bound(utilities, variances, gap) -> float:
     --------
     >>> round(ranking_failure_bound([0.0, 0.01], [1e-4, 1e-4], gap=0.1), 6)  # 1e-4/0.05^2 + 1e-4/0.04^2
     0.1025
-    >>> ranking_failure_bound([0.0, 0.06], [1e-4, 1e-4], gap=0.1)  # max U_k >= gap/2: no guarantee
+    >>> ranking_failure_bound([0.0, 0.06], [1e-4, 1e-4], gap=0.1)  # max U_a >= gap/2: no guarantee
     1.0
     """
     u = _check_utilities(utilities)
@@ -119,7 +120,7 @@ def ranking_failure_bound(utilities, variances, gap) -> float:
             f"utilities and variances must have one entry per model, got {u.size} and {s2.size}."
         )
     if np.any(s2 < 0):
-        raise ValueError("variances must be non-negative (they are Var R(f_k,syn); pass squares of standard deviations).")
+        raise ValueError("variances must be non-negative (they are Var R(f_a,syn); pass squares of standard deviations).")
     half = _check_gap(gap) / 2.0
     if u.max() >= half:
         return 1.0
@@ -136,7 +137,7 @@ def _check_rho(rho) -> float:
 
 
 def label_noise_risk(risk, rho):
-    r"""Synthetic 0-1 risk of a classifier under symmetric label noise (Theorem 6 of the book).
+    r"""Synthetic 0-1 risk of a classifier under symmetric label noise (the book's label-noise theorem).
 
     .. math:: \tilde R(h)=\rho+(1-2\rho)\,R(h),
 
@@ -196,7 +197,7 @@ def label_noise_inverse(risk_syn, rho):
 
 
 def label_noise_sample_factor(rho) -> float:
-    r"""Sample-size price of symmetric label noise, :math:`1/(1-2\rho)^2` (Theorem 6 of the book).
+    r"""Sample-size price of symmetric label noise, :math:`1/(1-2\rho)^2` (the book's label-noise chapter).
 
     .. math:: \frac{m(\rho)}{m(0)}\approx\frac{1}{(1-2\rho)^2}.
 

@@ -1,11 +1,12 @@
-r"""Ranking consistency of models trained on synthetic data (Definition 2 of the book).
+r"""Ranking consistency of models trained on synthetic data (the book's definition of ranking consistency).
 
-Learners :math:`\mathcal A_1,\dots,\mathcal A_K` are trained on real data and on synthetic data and all are
-scored on real data. Risks are arrays of shape ``(replications, models)``. The synthetic ranking is
-*consistent* when every pairwise order agrees with the real one. :func:`ranking_consistency` reports, over
-replications, the probability of the same order, Kendall's :math:`\tau_b`, the share of agreeing pairs and
-top-1 agreement; :func:`generalization_gap` is the gap :math:`\Delta_{\min}=\min_{k\ne l}|r_k-r_l|` that
-Theorem 5 of the book compares with the utility.
+Learners :math:`\mathcal A_1,\dots,\mathcal A_L` are trained on real data and on synthetic data and all are
+scored on real data. Risks are arrays of shape ``(J, L)``: ``J`` replications (one real draw and one synthetic
+draw each), ``L`` learners. The synthetic ranking is *consistent* when every pairwise order agrees with the
+real one. :func:`ranking_consistency` reports, over replications, the probability of the same order, Kendall's
+:math:`\tau_b`, the share of agreeing pairs and top-1 agreement, each with an interval that stays inside the
+statistic's range; :func:`generalization_gap` is the gap :math:`\Delta_{\min}=\min_{a\ne b}|r_a-r_b|` that the
+book's theorem "a generalization gap protects the ranking" compares with the utility.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ __all__ = ["RankingResult", "kendall_tau", "generalization_gap", "ranking_consis
 
 
 def _pair_signs(A: np.ndarray) -> np.ndarray:
-    """Signs of ``A[:, k] - A[:, l]`` for all pairs ``k < l``: shape (R, K(K-1)/2)."""
+    """Signs of ``A[:, k] - A[:, l]`` for all pairs of columns ``k < l``: shape (J, L(L-1)/2); 0 marks a tie."""
     k, l = np.triu_indices(A.shape[1], 1)
     return np.sign(A[:, k] - A[:, l])
 
@@ -44,7 +45,9 @@ def kendall_tau(a, b) -> float:
               {\sqrt{\sum_{i<j}\operatorname{sgn}(a_i-a_j)^2\;\sum_{i<j}\operatorname{sgn}(b_i-b_j)^2}}
 
     Range :math:`[-1, 1]`: 1 = same order, -1 = reversed order; higher is better when comparing a
-    synthetic ranking with the real one.
+    synthetic ranking with the real one. Ties matter: a pair tied in one vector and not in the other
+    counts in one factor of the denominator only, so with ties :math:`\tau_b` differs from
+    :math:`\tau_a=(\text{concordant}-\text{discordant})/\binom{n}{2}`.
 
     Raises
     ------
@@ -56,6 +59,8 @@ def kendall_tau(a, b) -> float:
     --------
     >>> kendall_tau([1, 2, 3, 4], [1, 3, 2, 4])
     0.6666666666666666
+    >>> round(kendall_tau([1, 1, 2, 3], [1, 2, 3, 4]), 6)  # one tie: tau_b = 5 / sqrt(5 * 6), tau_a = 5/6
+    0.912871
     """
     a = as_float_array(a, name="a", ndim=1, min_rows=2)
     b = as_float_array(b, name="b", ndim=1, min_rows=2)
@@ -77,11 +82,12 @@ def _risks(risks, name: str) -> np.ndarray:
 
 
 def generalization_gap(risks) -> float:
-    r"""Generalization gap :math:`\Delta_{\min} = \min_{k\ne l} |r_k - r_l|` of K models.
+    r"""Generalization gap :math:`\Delta_{\min} = \min_{a\ne b} |r_a - r_b|` of L models.
 
-    :math:`r_k` is the mean over replications of column ``k`` of ``risks`` (shape (replications, models); a
-    1-D array is read as one replication). Range :math:`[0,\infty)`; a larger gap makes the ranking easier
-    to preserve (Theorem 5 of the book).
+    :math:`r_a` is the mean over replications of column ``a`` of ``risks`` (shape (replications, models); a
+    1-D array is read as one replication). The minimum runs over **all** pairs, not only neighbouring
+    columns. Range :math:`[0,\infty)`; a larger gap makes the ranking easier to preserve (the book's
+    theorem "a generalization gap protects the ranking").
 
     Examples
     --------
@@ -95,12 +101,16 @@ def generalization_gap(risks) -> float:
     return float(diffs.min())
 
 
+_NAN_PAIR = (float("nan"), float("nan"))
+
+
 @dataclass(frozen=True)
 class RankingResult:
     """Ranking agreement between real-trained and synthetic-trained models (higher is better).
 
-    ``per_replication`` is a DataFrame with one row per replication (columns ``same_order``,
-    ``kendall_tau``, ``pairwise_agreement``, ``top1_agreement``).
+    Every interval lies inside the range of its statistic: :math:`[0, 1]` for the three proportions,
+    :math:`[-1, 1]` for Kendall's tau. ``per_replication`` is a DataFrame with one row per replication
+    (columns ``same_order``, ``kendall_tau``, ``pairwise_agreement``, ``top1_agreement``).
     """
 
     p_same_order: float
@@ -115,6 +125,8 @@ class RankingResult:
     n_tau_undefined: int
     confidence: float
     per_replication: pd.DataFrame = field(repr=False, compare=False)
+    top1_agreement_ci: tuple = _NAN_PAIR
+    pairwise_agreement_ci: tuple = _NAN_PAIR
 
     def to_dict(self) -> dict:
         """The scalar fields as a plain dict (``per_replication`` left out)."""
@@ -133,6 +145,7 @@ class RankingResult:
 
 
 def _wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (two-sided, no continuity correction); inside [0, 1]."""
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     p = successes / n
     denom = 1 + z * z / n
@@ -141,17 +154,40 @@ def _wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _in_range(interval, low: float, high: float) -> tuple[float, float]:
+    """Intersect an interval for a mean with the range ``[low, high]`` of the averaged values.
+
+    The mean of variables in ``[low, high]`` lies in ``[low, high]``, so the intersection keeps every mean the
+    interval covers: its coverage is unchanged and no end lies outside the range.
+    """
+    return max(low, float(interval[0])), min(high, float(interval[1]))
+
+
 def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> RankingResult:
-    r"""How often models trained on synthetic data are ranked as the real-trained ones (Definition 2).
+    r"""How often models trained on synthetic data are ranked as the real-trained ones (ranking consistency).
 
-    For replication :math:`r` with pairwise signs :math:`s_{kl}=\operatorname{sgn}(R_{r,k}-R_{r,l})` (real)
-    and :math:`\tilde s_{kl}` (synthetic), the orders agree when :math:`s_{kl}=\tilde s_{kl}` for all
-    :math:`k<l`; the pairwise agreement is the share of such pairs, :math:`\tau_b` is Kendall's tie-corrected
-    correlation and top-1 agreement is whether the argmin (first one on ties) is the same model.
+    For replication :math:`j` with pairwise signs :math:`s_{ab}=\operatorname{sgn}(R_{j,a}-R_{j,b})` (real)
+    and :math:`\tilde s_{ab}` (synthetic), the orders agree when :math:`s_{ab}=\tilde s_{ab}` for all
+    :math:`a<b`; the pairwise agreement is the share of such pairs, :math:`\tau_b` is Kendall's tie-corrected
+    correlation (as :func:`scipy.stats.kendalltau`) and top-1 agreement is whether the argmin (first one on
+    ties) is the same model.
 
-    .. math:: \hat P(\text{same order}) = \frac1R\sum_r \mathbb 1\{\tilde s_{kl}^{(r)} = s_{kl}^{(r)}\ \forall k<l\}
+    .. math:: \hat P(\text{same order}) = \frac1J\sum_{j=1}^J
+              \mathbb 1\{\tilde s_{ab}^{(j)} = s_{ab}^{(j)}\ \forall a<b\}
 
     All four statistics are higher-is-better, with range :math:`[0,1]` (:math:`\tau\in[-1,1]`).
+
+    Intervals (all two-sided at level ``confidence``, all inside the statistic's range):
+
+    * ``p_same_order_ci`` and ``top1_agreement_ci``: Wilson score intervals for a binomial proportion
+      (replications are independent); they lie in :math:`[0, 1]` by construction and do not collapse to a point
+      when every replication agrees.
+    * ``mean_tau_ci`` and ``pairwise_agreement_ci``: Student :math:`t` intervals (:math:`t_{J-1}` quantile,
+      sample standard deviation with ``ddof=1``) for the mean of the per-replication values, **intersected with
+      the range** :math:`[-1, 1]` (resp. :math:`[0, 1]`). A mean of values in a range lies in that range, so the
+      intersection keeps the coverage of the :math:`t` interval; it only removes impossible values (near
+      :math:`\tau=1` the plain :math:`t` interval pokes above 1). When all replications give the same value the
+      interval is that point: look at ``p_same_order_ci`` then.
 
     Ties: a pair tied in both counts as agreeing, a pair tied in one and not in the other as disagreeing.
     A replication in which all models tie (in either array) has undefined :math:`\tau_b`: it is NaN in
@@ -159,10 +195,10 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
 
     Parameters
     ----------
-    risks_real, risks_syn : array-like of shape (R, K)
-        Real-test risks of K models trained on real (resp. synthetic) data in R replications, K >= 2.
+    risks_real, risks_syn : array-like of shape (J, L)
+        Real-test risks of L models trained on real (resp. synthetic) data in J replications, L >= 2.
     confidence : float in (0, 1)
-        Level of the Wilson interval for ``p_same_order`` and the t interval for ``mean_tau``.
+        Level of the intervals.
 
     Examples
     --------
@@ -171,6 +207,16 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
     >>> res = ranking_consistency(real, syn)
     >>> res.p_same_order, round(res.mean_tau, 3), res.top1_agreement
     (0.5, 0.667, 0.5)
+
+    Near perfect agreement the plain t interval for the mean tau would end above 1; the reported one stops at 1:
+
+    >>> real = [[1, 2, 3, 4]] * 5
+    >>> syn = [[1, 2, 3, 4]] * 4 + [[2, 1, 3, 4]]
+    >>> res = ranking_consistency(real, syn)
+    >>> round(res.mean_tau, 4), [round(v, 4) for v in res.mean_tau_ci]  # the t interval is [0.7482, 1.1184]
+    (0.9333, [0.7482, 1.0])
+    >>> [round(v, 4) for v in res.p_same_order_ci]  # Wilson: 4 of 5
+    [0.3755, 0.9638]
     """
     confidence = check_confidence(confidence)
     real = _risks(risks_real, "risks_real")
@@ -191,8 +237,9 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
     if defined.size:
         mean_tau = float(defined.mean())
         tau_ci = _t_interval(defined, confidence)
+        tau_ci = _in_range(tau_ci, -1.0, 1.0)
     else:
-        mean_tau, tau_ci = float("nan"), (float("nan"), float("nan"))
+        mean_tau, tau_ci = float("nan"), _NAN_PAIR
     per = pd.DataFrame(
         {"same_order": same, "kendall_tau": tau, "pairwise_agreement": pairwise, "top1_agreement": top1}
     )
@@ -209,4 +256,6 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
         n_tau_undefined=int(np.isnan(tau).sum()),
         confidence=confidence,
         per_replication=per,
+        top1_agreement_ci=_wilson(int(top1.sum()), n_rep, confidence),
+        pairwise_agreement_ci=_in_range(_t_interval(pairwise, confidence), 0.0, 1.0),
     )

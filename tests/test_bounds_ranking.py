@@ -1,4 +1,4 @@
-"""Tests of the ranking closed forms (Theorems 5 and 6 of the book)."""
+"""Tests of the ranking closed forms (the ranking-gap theorem and the label-noise theorem of the book)."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ from synutil.generators import LabelNoise, ModelGenerator
 from synutil.simulate import MarginClassification
 
 
-# ---------------------------------------------------------------- Theorem 5
+# ---------------------------------------------------------------- the ranking-gap theorem
 
 
 def test_margin_ratio_hand_computed():
@@ -29,6 +29,35 @@ def test_failure_bound_hand_computed():
     assert ranking_failure_bound([0.0, 0.0], [1.0, 1.0], gap=0.2) == 1.0
     # zero variance and a valid margin: no failure possible
     assert ranking_failure_bound([0.01, 0.02], [0.0, 0.0], gap=0.1) == 0.0
+
+
+def test_margin_ratio_constant_is_sharp():
+    """Two learners moving towards each other swap just above ratio 1; one mover needs ratio 2."""
+    from synutil.ranking import generalization_gap, kendall_tau
+
+    r = np.array([0.10, 0.20, 0.40])  # gap 0.1
+    gap = generalization_gap(r)
+    assert gap == pytest.approx(0.1)
+    for eps, flips in ((-1e-3, False), (1e-3, True)):
+        u = gap / 2 + eps
+        r_syn = r + np.array([u, -u, 0.0])
+        assert ranking_margin_ratio(np.abs(r_syn - r), gap) == pytest.approx(1 + 2 * eps / gap)
+        assert (kendall_tau(r, r_syn) < 1) == flips
+    for eps, flips in ((-1e-3, False), (1e-3, True)):
+        r_syn = r + np.array([0.0, -(gap + eps), 0.0])
+        assert ranking_margin_ratio(np.abs(r_syn - r), gap) == pytest.approx(2 + 2 * eps / gap)
+        assert (kendall_tau(r, r_syn) < 1) == flips
+
+
+def test_failure_bound_equals_the_theorem_formula():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        gap = rng.uniform(0.05, 1.0)
+        u = rng.uniform(0, 0.49 * gap, size=4)
+        s2 = rng.uniform(0, 1e-3, size=4) * gap**2
+        expected = min(1.0, float(np.sum(s2 / (gap / 2 - u) ** 2)))
+        assert ranking_failure_bound(u, s2, gap) == pytest.approx(expected, rel=1e-12)
+        assert ranking_margin_ratio(u, gap) == pytest.approx(u.max() / (gap / 2), rel=1e-12)
 
 
 def test_failure_bound_invalid_margin_returns_one():
@@ -84,7 +113,7 @@ def test_margin_ratio_bad_input():
         ranking_margin_ratio([-0.1], gap=1)
 
 
-# ---------------------------------------------------------------- Theorem 6
+# ---------------------------------------------------------------- the label-noise theorem
 
 
 @pytest.mark.parametrize("rho", [0.0, 0.1, 0.3, 0.45])

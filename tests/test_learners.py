@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from synutil.generators import LabelNoise, ModelGenerator
-from synutil.learners import WavyBoundaryClassification, threshold_erm
+from synutil.learners import WavyBoundaryClassification, split_gini, threshold_erm
 
 
 def _brute_force_error(x, y):
@@ -105,3 +105,70 @@ def test_wavy_task_bad_input():
         WavyBoundaryClassification().eta(np.zeros((3, 1)))
     with pytest.raises(ValueError, match="positive number of rows"):
         WavyBoundaryClassification().sample(0)
+
+
+# ---------------------------------------------------------------- split_gini
+
+
+def _gini_brute(x, y, t):
+    left, right = y[x < t], y[x >= t]
+    out = 0.0
+    for child in (left, right):
+        if child.size:
+            p = child.mean()
+            out += child.size / x.size * 2 * p * (1 - p)
+    return out
+
+
+def test_split_gini_matches_brute_force_and_sklearn():
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=300)
+    y = (rng.uniform(size=300) < (1 + x) / 2).astype(int)
+    ts = np.concatenate([np.linspace(-1.2, 1.2, 41), x[:5]])
+    assert np.allclose(split_gini(x, y, ts), [_gini_brute(x, y, t) for t in ts], rtol=0, atol=1e-12)
+    # probabilities in place of labels
+    eta = (1 + x) / 2
+    assert np.allclose(split_gini(x, eta, ts), [_gini_brute(x, eta, t) for t in ts], rtol=0, atol=1e-12)
+    # scikit-learn's stump: its split minimises split_gini, and its child impurities give the same number
+    tree = DecisionTreeClassifier(max_depth=1).fit(x[:, None], y).tree_
+    thr = tree.threshold[0]
+    weighted = (tree.n_node_samples[1] * tree.impurity[1] + tree.n_node_samples[2] * tree.impurity[2]) / x.size
+    assert split_gini(x, y, thr) == pytest.approx(weighted, abs=1e-12)
+    candidates = (np.sort(x)[1:] + np.sort(x)[:-1]) / 2
+    assert split_gini(x, y, thr) == pytest.approx(split_gini(x, y, candidates).min(), abs=1e-12)
+    assert isinstance(split_gini(x, y, 0.0), float)
+
+
+@pytest.mark.parametrize("rho", [0.1, 0.3, 0.45])
+def test_split_gini_is_affine_under_symmetric_noise(rho):
+    """Node impurity 2 p~(1 - p~) = 2 rho (1 - rho) + (1 - 2 rho)^2 2 p (1 - p), hence for every split."""
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, size=500)
+    eta = 1 / (1 + np.exp(-4 * x))
+    ts = np.linspace(-1, 1, 21)
+    clean = split_gini(x, eta, ts)
+    noisy = split_gini(x, rho + (1 - 2 * rho) * eta, ts)
+    assert np.allclose(noisy, 2 * rho * (1 - rho) + (1 - 2 * rho) ** 2 * clean, rtol=0, atol=1e-12)
+    assert np.argmin(noisy) == np.argmin(clean)
+    # an entropy criterion is not affine: the identity is special to the Gini impurity
+    ent = lambda p: -(p * np.log(p) + (1 - p) * np.log(1 - p))
+    left = x < 0.3
+    h_clean = left.mean() * ent(eta[left].mean()) + (~left).mean() * ent(eta[~left].mean())
+    e_noisy = rho + (1 - 2 * rho) * eta
+    h_noisy = left.mean() * ent(e_noisy[left].mean()) + (~left).mean() * ent(e_noisy[~left].mean())
+    assert abs(h_noisy - (ent(rho) + (1 - 2 * rho) ** 2 * h_clean)) > 1e-3
+
+
+@pytest.mark.parametrize(
+    "x, y, match",
+    [
+        ([0.0, 1.0], [0, 1, 1], "same positive length"),
+        ([0.0, np.nan], [0, 1], "finite"),
+        ([0.0, 1.0], [0, 2], "probabilities in"),
+    ],
+)
+def test_split_gini_bad_input(x, y, match):
+    with pytest.raises(ValueError, match=match):
+        split_gini(x, y, 0.5)
