@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     files = sorted(MUTATIONS.glob("*.yaml"))
-    named_files = [Path(o).resolve() for o in args.only if o.endswith((".yaml", ".yml"))]
+    named_files = [(Path(o) if Path(o).exists() else ROOT / o).resolve()
+                   for o in args.only if o.endswith((".yaml", ".yml"))]
     if named_files and len(named_files) == len(args.only):
         files = named_files  # only these files are read (and validated)
     try:
