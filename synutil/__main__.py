@@ -1,0 +1,8 @@
+"""``python -m synutil evaluate ...``: the same command as ``synutil`` (see :mod:`synutil.cli`)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
