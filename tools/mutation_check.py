@@ -136,6 +136,8 @@ def run_chapters(copy: Path, chapters: list[str], timeout: float) -> tuple[bool,
     except subprocess.TimeoutExpired:
         return False, list(chapters), f"timed out after {timeout:.0f} s"
     output = done.stdout + done.stderr
+    if done.returncode == 5:  # pytest collected nothing: the chapter is not in _toc.yml, which is not a catch
+        raise RuntimeError(f"no chapter test collected for {chapters}: are they listed in _toc.yml?")
     failed_lines = [line for line in output.splitlines() if line.startswith("FAILED")]
     failing = [c for c in chapters if any(Path(c).stem in line for line in failed_lines)]
     if done.returncode != 0 and not failing:
