@@ -3,11 +3,12 @@
 The mirror ``_build/fast-src/`` gets the configuration (with execution switched off), the table of
 contents, the bibliography, the Sphinx extensions and every non-notebook page; the executed chapters are
 already there. Then Jupyter Book builds it with warnings as errors, so ``make test`` executes each
-chapter exactly once.
+chapter exactly once, and ``tools/build_slides.py`` makes the chapters' reveal.js decks from the same notebooks.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,8 @@ def main() -> int:
             executed = MIRROR / relative.with_suffix(".ipynb")
             if not executed.exists():
                 missing.append(str(relative))
+            else:
+                _execution_off(executed)
             stale_md = MIRROR / relative
             stale_md.unlink(missing_ok=True)
         else:
@@ -49,9 +52,22 @@ def main() -> int:
                "--warningiserror", "--keep-going", "--quiet"]
     print("+", " ".join(command), flush=True)
     status = subprocess.call(command)
+    if status != 0:
+        return status
+    html = MIRROR / "_build" / "html"
+    print("+ tools/build_slides.py (one reveal.js deck per chapter)", flush=True)
+    status = subprocess.call([sys.executable, str(ROOT / "tools" / "build_slides.py"), str(MIRROR), str(html)])
     if status == 0:
-        print(f"Fast-mode book: {MIRROR / '_build' / 'html' / 'index.html'}")
+        print(f"Fast-mode book: {html / 'index.html'}")
     return status
+
+
+def _execution_off(notebook: Path) -> None:
+    """A page may ask to be executed on every build (``mystnb: execution_mode: force``, the status page);
+    in the fast-mode book every notebook was executed by papermill already, so that request is dropped."""
+    nb = json.loads(notebook.read_text())
+    if nb.get("metadata", {}).get("mystnb", {}).pop("execution_mode", None) is not None:
+        notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
