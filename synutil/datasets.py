@@ -58,6 +58,9 @@ class ImageDataset:
 def load_digits_data(*, scale: bool = True) -> ImageDataset:
     """scikit-learn's bundled 8×8 handwritten digits (1797 images, 10 classes; offline).
 
+    A copy of the UCI optical recognition of handwritten digits data (Alpaydin & Kaynak, 1998,
+    doi:10.24432/C50P49), as shipped by :func:`sklearn.datasets.load_digits`; not MNIST.
+
     Parameters
     ----------
     scale : bool, default True

@@ -136,3 +136,71 @@ def test_covariance_types(blobs, covariance_type):
     gen = ClassConditionalGaussianMixture(3, 2, covariance_type=covariance_type, random_state=0).fit(X, y)
     Xs, ys = gen.sample(5000, random_state=0)
     np.testing.assert_allclose(Xs[ys == 0].mean(0), X[y == 0].mean(0), atol=0.1)
+
+
+def test_unclipped_draws_match_class_moments_in_pca_space():
+    """EM's M-step reproduces each class's mean and (divisor n_c) covariance of the principal scores."""
+    from synutil.datasets import load_digits_data
+
+    data = load_digits_data()
+    X, y = data.X[:1000], data.y[:1000]
+    for n_pca, n_mix in [(3, 1), (20, 3)]:
+        gen = ClassConditionalGaussianMixture(n_pca, n_mix, random_state=0).fit(X, y)
+        Z = gen.pca_.transform(X)
+        for c in (0, 7):
+            gm = gen.mixtures_[c]
+            mean = gm.weights_ @ gm.means_
+            second = sum(w * (S + np.outer(m, m)) for w, S, m in zip(gm.weights_, gm.covariances_, gm.means_))
+            np.testing.assert_allclose(mean, Z[y == c].mean(0), atol=1e-10)
+            np.testing.assert_allclose(second - np.outer(mean, mean),
+                                       np.cov(Z[y == c].T, bias=True) + 1e-4 * np.eye(n_pca), atol=1e-10)
+        Xs, ys = gen.sample(30_000, random_state=1, clip=False)
+        # unclipped draws lie in the principal subspace and have the class means there
+        resid = (Xs - gen.pca_.mean_) - gen.pca_.inverse_transform(gen.pca_.transform(Xs)) + gen.pca_.mean_
+        assert np.abs(resid).max() < 1e-10
+        Zs = gen.pca_.transform(Xs)
+        for c in (0, 7):
+            se = Zs[ys == c].std(0) / np.sqrt((ys == c).sum())
+            assert np.all(np.abs(Zs[ys == c].mean(0) - Z[y == c].mean(0)) < 5 * se)
+    clipped, _ = gen.sample(500, random_state=1)
+    unclipped, _ = gen.sample(500, random_state=1, clip=False)
+    np.testing.assert_allclose(clipped, np.clip(unclipped, X.min(0), X.max(0)))
+    assert unclipped.min() < 0.0  # clipping does something on digits
+
+
+def test_flip_labels_rate_and_affine_error():
+    from synutil.generators import flip_labels
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, size=200_000)
+    noisy = flip_labels(y, 0.3, classes=np.arange(10), random_state=1)
+    changed = noisy != y
+    assert abs(changed.mean() - 0.3) < 4 * np.sqrt(0.3 * 0.7 / y.size)
+    # a changed label is uniform over the nine other classes
+    offsets = (noisy[changed] - y[changed]) % 10
+    counts = np.bincount(offsets, minlength=10)
+    assert counts[0] == 0
+    expected = changed.sum() / 9
+    assert np.all(np.abs(counts[1:] - expected) < 5 * np.sqrt(expected))
+    # error of a fixed classifier against noisy labels: rho + (1 - K rho / (K - 1)) R
+    h = np.where(rng.uniform(size=y.size) < 0.2, (y + 1) % 10, y)  # wrong on 20% of the rows
+    R = np.mean(h != y)
+    assert abs(np.mean(h != noisy) - (0.3 + (1 - 10 * 0.3 / 9) * R)) < 0.005
+    # labels of any type, same seed same labels, rho = 0 and 1
+    words = np.array(["cat", "dog", "emu"])[rng.integers(0, 3, size=50)]
+    np.testing.assert_array_equal(flip_labels(words, 0.5, random_state=3), flip_labels(words, 0.5, random_state=3))
+    np.testing.assert_array_equal(flip_labels(words, 0.0, random_state=3), words)
+    assert np.all(flip_labels(words, 1.0, random_state=3) != words)
+
+
+def test_flip_labels_errors():
+    from synutil.generators import flip_labels
+
+    with pytest.raises(ValueError, match="one-dimensional"):
+        flip_labels(np.zeros((2, 2)), 0.1)
+    with pytest.raises(ValueError, match="probability"):
+        flip_labels([0, 1], 1.5)
+    with pytest.raises(ValueError, match="at least two classes"):
+        flip_labels([1, 1, 1], 0.1)
+    with pytest.raises(ValueError, match="not among classes"):
+        flip_labels([0, 1, 5], 0.1, classes=[0, 1])

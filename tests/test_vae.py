@@ -100,3 +100,52 @@ def test_errors(digits):
         vae.sample_features(2, np.random.default_rng(0))
     with pytest.raises(ValueError, match="cannot label given"):
         vae.sample_responses(X, np.random.default_rng(0))
+
+
+def test_snapshots_equal_separate_fits(digits):
+    X, y = digits
+    long = small(epochs=6, snapshot_epochs=(2, 4)).fit(X, y)
+    assert sorted(long.snapshots_) == [2, 4]
+    for e in (2, 4, 6):
+        alone = small(epochs=e).fit(X, y)
+        snap = long.at_epoch(e)
+        assert snap.epochs == e and snap.history_ == alone.history_
+        np.testing.assert_array_equal(snap.sample(30, random_state=2)[0], alone.sample(30, random_state=2)[0])
+    # the snapshot is a copy: the original keeps its final weights
+    np.testing.assert_array_equal(long.sample(5, random_state=0)[0], long.at_epoch(6).sample(5, random_state=0)[0])
+    with pytest.raises(ValueError, match="no snapshot after epoch 3"):
+        long.at_epoch(3)
+    with pytest.raises(ValueError, match="exceeds epochs"):
+        small(epochs=3, snapshot_epochs=(5,)).fit(X, y)
+    with pytest.raises(ValueError, match="snapshot_epochs"):
+        small(epochs=3, snapshot_epochs=(0,)).fit(X, y)
+
+
+def test_loss_terms_match_an_independent_computation(digits):
+    from scipy import stats
+
+    X, y = digits
+    vae = small(epochs=15, batch_size=64).fit(X, y)
+    rec, kl = vae.loss_terms(X, y, random_state=0)
+    assert rec.shape == kl.shape == (len(X),) and np.all(kl >= 0)
+    np.testing.assert_array_equal(rec, vae.loss_terms(X, y, random_state=0)[0])  # seeded
+    mu, logvar = vae.encode(X, y)
+    assert mu.shape == logvar.shape == (len(X), 4)
+    # closed-form KL and a Monte Carlo estimate from scipy's normal densities
+    np.testing.assert_allclose(kl, 0.5 * (mu**2 + np.exp(logvar) - 1 - logvar).sum(1), rtol=1e-4, atol=1e-5)
+    rng = np.random.default_rng(1)
+    sd = np.exp(0.5 * logvar)
+    z = mu + sd * rng.standard_normal(mu.shape)
+    p = np.clip(vae.decode(z, y), 1e-7, 1 - 1e-7)
+    rec_mc = -(X * np.log(p) + (1 - X) * np.log1p(-p)).sum(1)
+    kl_mc = (stats.norm.logpdf(z, mu, sd) - stats.norm.logpdf(z)).sum(1)
+    for diff in (rec - rec_mc, kl - kl_mc):
+        assert abs(diff.mean()) < 4 * diff.std(ddof=1) / np.sqrt(len(diff)) + 1e-6
+    # the training loss of the last epoch is close to the evaluation-mode negative ELBO
+    assert abs(vae.history_[-1] - (rec + kl).mean()) < 0.05 * vae.history_[-1]
+    with pytest.raises(ValueError, match="z must have shape"):
+        vae.decode(np.zeros((2, 3)), [0, 1])
+    with pytest.raises(ValueError, match="X must have shape"):
+        vae.encode(X[:, :10], y)
+    gaussian = small(likelihood="gaussian", epochs=2).fit(X, y)
+    assert np.all(np.isfinite(gaussian.loss_terms(X[:5], y[:5], random_state=0)[0]))

@@ -5,8 +5,15 @@ torch-based generators are imported lazily, so ``import synutil.generators`` nev
 """
 
 from ._base import BootstrapGenerator, GaussianGenerator, ModelGenerator, SyntheticGenerator
-from .knobs import CoverageGap, FeatureLaw, FeatureShift, LabelNoise, ResponseError
+from .knobs import CoverageGap, FeatureLaw, FeatureShift, LabelNoise, ResponseError, flip_labels
+from .dp_histogram import DPHistogramGenerator
+from .kde import KDEGenerator, kde_bandwidth_factor
 from .mixture import ClassConditionalGaussianMixture
+from .parametric import ParametricRegressionGenerator
+from .posterior import PosteriorGaussianGenerator
+from ._tabular import TabularGenerator
+from .cart import SequentialCARTGenerator
+from .copula import GaussianCopulaGenerator
 
 __all__ = [
     "SyntheticGenerator",
@@ -14,12 +21,21 @@ __all__ = [
     "BootstrapGenerator",
     "ModelGenerator",
     "ClassConditionalGaussianMixture",
+    "DPHistogramGenerator",
+    "KDEGenerator",
+    "kde_bandwidth_factor",
+    "ParametricRegressionGenerator",
+    "PosteriorGaussianGenerator",
+    "TabularGenerator",
+    "GaussianCopulaGenerator",
+    "SequentialCARTGenerator",
     "ConditionalVAE",
     "FeatureShift",
     "FeatureLaw",
     "CoverageGap",
     "ResponseError",
     "LabelNoise",
+    "flip_labels",
 ]
 
 

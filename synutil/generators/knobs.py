@@ -14,6 +14,10 @@ wrapper                       what changes                                      
 :class:`LabelNoise`           binary labels flipped with probability :math:`\rho`     response estimation
 ============================  ======================================================  =====================
 
+:func:`flip_labels` is the multiclass counterpart for labels that are already drawn (e.g. by a
+class-conditional image generator): each label is replaced, with probability :math:`\rho`, by one of the
+*other* classes chosen uniformly.
+
 Responses are always drawn *at the synthetic features*, so a feature knob leaves the response law
 :math:`\tilde P_{Y\mid X}` untouched and a response knob leaves :math:`\tilde P_X` untouched.
 
@@ -34,9 +38,10 @@ from typing import Callable
 
 import numpy as np
 
+from .._validation import check_random_state
 from ._base import SyntheticGenerator
 
-__all__ = ["FeatureShift", "FeatureLaw", "CoverageGap", "ResponseError", "LabelNoise"]
+__all__ = ["FeatureShift", "FeatureLaw", "CoverageGap", "ResponseError", "LabelNoise", "flip_labels"]
 
 
 class _Wrapper(SyntheticGenerator):
@@ -168,7 +173,8 @@ class ResponseError(_Wrapper):
 class LabelNoise(_Wrapper):
     r"""Flip binary 0/1 labels independently with probability :math:`\rho<1/2`.
 
-    The synthetic regression function becomes :math:`\tilde\eta=\rho+(1-2\rho)\eta` (Theorem 6 of the book).
+    The synthetic regression function becomes :math:`\tilde\eta=\rho+(1-2\rho)\eta` (the label-noise
+    theorem of the book, chapter "Bad responses, good rankings").
 
     >>> from synutil.simulate import MarginClassification
     >>> from synutil.generators import ModelGenerator
@@ -193,3 +199,53 @@ class LabelNoise(_Wrapper):
 
     def eta(self, X):
         return self.rho + (1 - 2 * self.rho) * self.base.eta(X)
+
+
+def flip_labels(y, rho: float, *, classes=None, random_state=None) -> np.ndarray:
+    r"""Symmetric multiclass label noise: each label becomes, with probability :math:`\rho`, another class.
+
+    Independently for each entry, with probability :math:`\rho` the label is replaced by one of the
+    :math:`K-1` other classes, chosen uniformly; otherwise it is kept. For every classifier :math:`h` the
+    error rate against the noisy labels is then the affine image of its error rate :math:`R(h)` against
+    the clean ones,
+
+    .. math:: \tilde R(h)=\rho+\Big(1-\frac{K}{K-1}\,\rho\Big)R(h),
+
+    increasing in :math:`R(h)` as long as :math:`\rho<(K-1)/K` (the multiclass form of the label-noise
+    theorem of the book; for :math:`K=2` it is :math:`\rho+(1-2\rho)R(h)`).
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+        Labels, each in ``classes``.
+    rho : float in [0, 1]
+        Probability that a label is replaced.
+    classes : array-like, optional
+        The :math:`K\ge2` possible labels; default: the distinct values of ``y``.
+    random_state : None, int, SeedSequence or Generator
+
+    Examples
+    --------
+    >>> y = np.repeat(np.arange(10), 1000)
+    >>> noisy = flip_labels(y, 0.3, random_state=0)
+    >>> round(float(np.mean(noisy != y)), 2), bool(set(noisy.tolist()) <= set(range(10)))
+    (0.3, True)
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be one-dimensional (one label per row), got shape {y.shape}.")
+    if not np.isscalar(rho) or not 0.0 <= float(rho) <= 1.0:
+        raise ValueError(f"rho must be a probability in [0, 1], got {rho!r}.")
+    classes = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+    if len(classes) < 2:
+        raise ValueError(f"label noise needs at least two classes, got {classes.tolist()}.")
+    unknown = np.setdiff1d(np.unique(y), classes)
+    if len(unknown):
+        raise ValueError(f"labels {unknown.tolist()} of y are not among classes {classes.tolist()}.")
+    rng = check_random_state(random_state)
+    k = len(classes)
+    codes = np.searchsorted(classes, y)
+    flip = rng.uniform(size=len(y)) < float(rho)
+    # an offset in 1..K-1 moves a label to one of the K-1 other classes, uniformly
+    shifted = (codes + rng.integers(1, k, size=len(y))) % k
+    return classes[np.where(flip, shifted, codes)]

@@ -7,9 +7,15 @@ The generator draws the label first, then the image given the label:
     \tilde X=\operatorname{clip}(\bar x+W\tilde Z),
 
 where :math:`W` holds the first ``n_components_pca`` principal directions of the real images (fitted on
-all classes together) and one mixture with :math:`J` = ``n_mixture_components`` components is fitted per
-class in that space. Few principal components or few mixture components give blurry, averaged digits;
-more of both give sharper ones: the two are the generator's quality knob.
+all classes together) and one mixture with ``n_mixture_components`` components is fitted per class in that
+space by EM. Few principal components or few mixture components give blurry, averaged digits; more of both
+give sharper ones: the two are the generator's quality knob.
+
+Moment matching. EM's M-step makes the fitted mixture of a class reproduce that class's sample mean and
+(divisor :math:`n_c`) sample covariance of the principal scores exactly, up to the ``reg_covar`` added to
+the diagonal of each component: before clipping, the synthetic images of class :math:`c` have the mean and
+the covariance of the real class-:math:`c` images projected on the principal subspace, and they lie in that
+subspace. ``sample(..., clip=False)`` returns these unclipped draws.
 """
 
 from __future__ import annotations
@@ -151,12 +157,22 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
             raise ValueError(f"class_proportions must be non-negative with a positive sum, got {props!r}.")
         return weights / weights.sum()
 
-    def sample(self, n, *, random_state=None, labels=None):
+    def sample(self, n, *, random_state=None, labels=None, clip=True):
         """Draw ``n`` labelled images: labels from ``class_weights_`` (or the given ``labels``), then images.
+
+        Parameters
+        ----------
+        n : int
+        random_state : None, int or Generator
+        labels : array-like of length n, optional
+            Labels to generate (each in ``classes_``); default: drawn from ``class_weights_``.
+        clip : bool, default True
+            Clip each feature to its range in the real data (grey levels stay valid). ``False`` returns the
+            Gaussian draws mapped back from PCA space as they are (for checking the fitted moments).
 
         Returns
         -------
-        X : ndarray (n, n_features), clipped to the per-feature range of the real data.
+        X : ndarray (n, n_features), clipped to the per-feature range of the real data when ``clip``.
         y : ndarray (n,), labels from ``classes_``.
         """
         self._check_fitted()
@@ -172,7 +188,9 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
             comp = rng.choice(len(self._weights[key]), size=len(rows), p=self._weights[key])
             noise = rng.standard_normal((len(rows), d))
             Z[rows] = self._means[key][comp] + np.einsum("nij,nj->ni", self._chol[key][comp], noise)
-        X = np.clip(self.pca_.inverse_transform(Z), self.data_min_, self.data_max_)
+        X = self.pca_.inverse_transform(Z)
+        if clip:
+            X = np.clip(X, self.data_min_, self.data_max_)
         return X, y
 
     def sample_features(self, n, rng):

@@ -7,12 +7,23 @@ The conditional VAE of Sohn et al. (2015), built on Kingma & Welling (2014): an 
 
 .. math::
     \mathcal L(x,y)=-\mathbb E_{q_\phi(z\mid x,y)}\log p_\theta(x\mid z,y)
-    +\beta\,\mathrm{KL}\big(q_\phi(z\mid x,y)\,\|\,N(0,I)\big).
+    +\beta\,\mathrm{KL}\big(q_\phi(z\mid x,y)\,\|\,N(0,I)\big),
+
+with, for the Gaussian prior and posterior, the closed form
+:math:`\mathrm{KL}=\tfrac12\sum_{i}\big(\mu_i^2+\sigma_i^2-1-\log\sigma_i^2\big)` and the expectation
+estimated at one reparametrised draw :math:`z=\mu+\sigma\odot\varepsilon`, :math:`\varepsilon\sim N(0,I)`.
+:meth:`ConditionalVAE.loss_terms` returns the two terms per image, and :meth:`~ConditionalVAE.encode` /
+:meth:`~ConditionalVAE.decode` expose :math:`(\mu,\log\sigma^2)` and the decoder mean, so that both terms
+can be checked independently.
 
 The decoder is Bernoulli (``likelihood="bernoulli"``, cross-entropy with grey levels in [0, 1] as
 targets) or Gaussian with one learned variance (``likelihood="gaussian"``). ``sample`` draws the label
 (from the class proportions of the training data, or as given), :math:`z\sim N(0,I)`, and returns the
 decoder *mean* :math:`\mathbb E[x\mid z,y]\in[0,1]^p` — the usual way to show VAE images.
+
+Training budgets: ``snapshot_epochs`` keeps the weights after the listed epochs of one training run, and
+:meth:`ConditionalVAE.at_epoch` returns the generator as it was then. It is the generator that a separate fit
+with ``epochs=e`` (same seed, same ``n_threads``) would give, bit for bit, at the cost of one run.
 
 Determinism: ``fit`` seeds torch from ``random_state`` inside a forked torch random state
 (see :mod:`synutil.torch_models`); ``sample`` draws :math:`z` and labels with numpy from its own
@@ -20,6 +31,8 @@ Determinism: ``fit`` seeds torch from ``random_state`` inside a forked torch ran
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import torch
@@ -47,9 +60,12 @@ class _CVAE(torch.nn.Module):
     def decode_logits(self, z, onehot):
         return self.decoder(torch.cat([z, onehot], dim=1))
 
-    def forward(self, x, onehot):
+    def encode(self, x, onehot):
         h = self.encoder(torch.cat([x, onehot], dim=1))
-        mu, logvar = self.mu(h), self.logvar(h).clamp(-10.0, 10.0)
+        return self.mu(h), self.logvar(h).clamp(-10.0, 10.0)
+
+    def forward(self, x, onehot):
+        mu, logvar = self.encode(x, onehot)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
         return self.decode_logits(z, onehot), mu, logvar
 
@@ -76,12 +92,15 @@ class ConditionalVAE(SyntheticGenerator):
         Show a tqdm bar over epochs.
     n_threads : int or None
         ``torch.set_num_threads`` during ``fit`` (restored afterwards); fix it for bitwise reproducibility.
+    snapshot_epochs : sequence of int, default ()
+        Epochs (between 1 and ``epochs``) after which the weights are kept; see :meth:`at_epoch`.
 
     Attributes
     ----------
     classes_ : ndarray, labels seen in ``fit``.
     class_weights_ : ndarray, their empirical proportions (the label law of ``sample``).
-    history_ : list of float, the mean negative ELBO per training row, one entry per epoch.
+    history_ : list of float, the mean negative ELBO per training row, one entry per epoch (averaged over
+        the mini-batches of the epoch, in training mode).
 
     Examples
     --------
@@ -93,11 +112,14 @@ class ConditionalVAE(SyntheticGenerator):
     ((4, 64), [0, 1, 2, 3], 3)
     >>> bool(np.array_equal(X, vae.sample(4, random_state=0, labels=[0, 1, 2, 3])[0]))
     True
+    >>> rec, kl = vae.loss_terms(data.X[:5], data.y[:5], random_state=0)
+    >>> rec.shape, bool((kl >= 0).all())
+    ((5,), True)
     """
 
     def __init__(self, latent_dim: int = 8, hidden: int = 256, *, epochs: int = 100, batch_size: int = 128,
                  lr: float = 1e-3, likelihood: str = "bernoulli", beta: float = 1.0, random_state=None,
-                 progress: bool = False, n_threads=None):
+                 progress: bool = False, n_threads=None, snapshot_epochs=()):
         self.latent_dim = latent_dim
         self.hidden = hidden
         self.epochs = epochs
@@ -108,17 +130,23 @@ class ConditionalVAE(SyntheticGenerator):
         self.random_state = random_state
         self.progress = progress
         self.n_threads = n_threads
+        self.snapshot_epochs = snapshot_epochs
 
     def _check_params(self):
         for name in ("latent_dim", "hidden", "epochs", "batch_size"):
             check_positive(name, getattr(self, name))
+        for e in np.atleast_1d(np.asarray(self.snapshot_epochs, dtype=object)).tolist():
+            check_positive("each entry of snapshot_epochs", e)
+            if int(e) > int(self.epochs):
+                raise ValueError(f"snapshot_epochs entry {e} exceeds epochs={self.epochs}.")
         check_positive("lr", self.lr, integer=False)
         if not (np.isscalar(self.beta) and self.beta >= 0):
             raise ValueError(f"beta must be a non-negative number, got {self.beta!r}.")
         if self.likelihood not in ("bernoulli", "gaussian"):
             raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {self.likelihood!r}.")
 
-    def _loss(self, x, logits, mu, logvar):
+    def _loss_terms(self, x, logits, mu, logvar):
+        r"""Per-row reconstruction term :math:`-\log p(x\mid z,y)` and closed-form KL term."""
         if self.likelihood == "bernoulli":
             rec = torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
         else:
@@ -126,6 +154,10 @@ class ConditionalVAE(SyntheticGenerator):
             rec = (0.5 * ((x - torch.sigmoid(logits)) / torch.exp(log_sd)) ** 2 + log_sd).sum(1) \
                 + 0.5 * x.shape[1] * np.log(2 * np.pi)
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(1)
+        return rec, kl
+
+    def _loss(self, x, logits, mu, logvar):
+        rec, kl = self._loss_terms(x, logits, mu, logvar)
         return (rec + float(self.beta) * kl).mean()
 
     def fit(self, X, y=None):
@@ -155,8 +187,10 @@ class ConditionalVAE(SyntheticGenerator):
 
                 epochs = tqdm(epochs, desc="ConditionalVAE", leave=False)
             self.history_ = []
+            keep = {int(e) for e in np.atleast_1d(np.asarray(self.snapshot_epochs, dtype=object)).tolist()}
+            self.snapshots_ = {}
             self.model_.train()
-            for _ in epochs:
+            for epoch in epochs:
                 order = torch.randperm(n, generator=shuffle)
                 total = 0.0
                 for start in range(0, n, batch):
@@ -168,11 +202,82 @@ class ConditionalVAE(SyntheticGenerator):
                     optimiser.step()
                     total += loss.item() * len(idx)
                 self.history_.append(total / n)
+                if epoch + 1 in keep:
+                    self.snapshots_[epoch + 1] = copy.deepcopy(self.model_.state_dict())
                 if self.progress:
                     epochs.set_postfix(loss=f"{self.history_[-1]:.2f}")
             self.model_.eval()
         self.fitted_ = True
         return self
+
+    def at_epoch(self, epoch):
+        """The generator as it was after ``epoch`` epochs of this training run (a new, fitted object).
+
+        ``epoch`` must be ``epochs`` or one of ``snapshot_epochs``. The result equals a separate fit with
+        ``epochs=epoch`` and the same ``random_state`` and ``n_threads``; its ``history_`` is the first
+        ``epoch`` entries of this one.
+        """
+        self._check_fitted()
+        epoch = int(epoch)
+        if epoch != int(self.epochs) and epoch not in self.snapshots_:
+            raise ValueError(
+                f"no snapshot after epoch {epoch}: pass snapshot_epochs=({epoch}, ...) to the constructor "
+                f"(kept: {sorted(self.snapshots_)}, final: {self.epochs})."
+            )
+        other = copy.copy(self)
+        other.epochs = epoch
+        other.snapshot_epochs = ()
+        other.snapshots_ = {}
+        other.history_ = list(self.history_[:epoch])
+        other.model_ = copy.deepcopy(self.model_)
+        if epoch != int(self.epochs):
+            other.model_.load_state_dict(self.snapshots_[epoch])
+        other.model_.eval()
+        return other
+
+    def _tensors(self, X, y):
+        self._check_fitted()
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {X.shape}.")
+        codes = draw_label_codes(len(X), classes=self.classes_, class_weights=None, labels=y, rng=None)
+        onehot = torch.nn.functional.one_hot(torch.as_tensor(codes), len(self.classes_)).float()
+        return torch.as_tensor(X, dtype=torch.float32), onehot
+
+    def encode(self, X, y):
+        r"""Posterior parameters :math:`(\mu, \log\sigma^2)` of :math:`q(z\mid x,y)`, arrays of shape (n, latent_dim)."""
+        Xt, onehot = self._tensors(X, y)
+        with torch.no_grad():
+            mu, logvar = self.model_.encode(Xt, onehot)
+        return mu.double().numpy(), logvar.double().numpy()
+
+    def decode(self, z, y):
+        r"""Decoder mean :math:`\mathbb E[x\mid z,y]\in[0,1]^p` for latent codes ``z`` of shape (n, latent_dim)."""
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != int(self.latent_dim):
+            raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}.")
+        _, onehot = self._tensors(np.zeros((len(z), self.n_features_in_)), y)
+        with torch.no_grad():
+            return torch.sigmoid(self.model_.decode_logits(torch.from_numpy(z), onehot)).double().numpy()
+
+    def loss_terms(self, X, y, *, random_state=None):
+        r"""The two terms of the training loss, per image, at the fitted weights (evaluation mode).
+
+        Returns
+        -------
+        reconstruction : ndarray (n,)
+            :math:`-\log p_\theta(x\mid z,y)` at one reparametrised draw :math:`z\sim q_\phi(z\mid x,y)`
+            (seeded by ``random_state``), exactly the term minimised in ``fit``.
+        kl : ndarray (n,)
+            :math:`\mathrm{KL}(q_\phi(z\mid x,y)\,\|\,N(0,I))` in closed form.
+
+        The negative ELBO of an image is ``reconstruction + beta * kl`` (in expectation over the draw).
+        """
+        Xt, onehot = self._tensors(X, y)
+        with torch_session(torch_seed(random_state), self.n_threads), torch.no_grad():
+            logits, mu, logvar = self.model_(Xt, onehot)
+            rec, kl = self._loss_terms(Xt, logits, mu, logvar)
+        return rec.double().numpy(), kl.double().numpy()
 
     def sample(self, n, *, random_state=None, labels=None):
         """Draw ``n`` labelled images.
