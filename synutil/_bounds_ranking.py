@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import InputTypeError, align_series, as_float_array, check_bool, check_float
 
 __all__ = [
     "ranking_margin_ratio",
@@ -30,7 +30,10 @@ __all__ = [
 
 
 def _check_gap(gap) -> float:
-    if not np.isscalar(gap) or not np.isfinite(gap) or not float(gap) > 0:
+    if isinstance(gap, (bool, np.bool_, str, bytes)) or not np.isscalar(gap) or \
+            not np.issubdtype(type(gap), np.number) or np.iscomplexobj(gap):
+        raise InputTypeError(f"gap must be a positive number, got {gap!r} ({type(gap).__name__}).")
+    if not np.isfinite(gap) or not float(gap) > 0:
         raise ValueError(
             f"gap must be a positive number (the smallest distance min_(a!=b) |r_a - r_b| between the real "
             f"expected risks), got {gap!r}. If two models have equal risks they cannot be ranked: report a tie."
@@ -113,6 +116,7 @@ def ranking_failure_bound(utilities, variances, gap) -> float:
     >>> ranking_failure_bound([0.0, 0.06], [1e-4, 1e-4], gap=0.1)  # max U_a >= gap/2: no guarantee
     1.0
     """
+    utilities, variances = align_series(utilities, variances, names=("utilities", "variances"))
     u = _check_utilities(utilities)
     s2 = as_float_array(variances, name="variances", ndim=1)
     if s2.shape != u.shape:
@@ -124,11 +128,15 @@ def ranking_failure_bound(utilities, variances, gap) -> float:
     half = _check_gap(gap) / 2.0
     if u.max() >= half:
         return 1.0
-    return float(min(1.0, np.sum(s2 / (half - u) ** 2)))
+    with np.errstate(over="ignore"):
+        return float(min(1.0, np.sum(s2 / (half - u) ** 2)))
 
 
 def _check_rho(rho) -> float:
-    if not np.isscalar(rho) or not np.isfinite(rho) or not 0.0 <= float(rho) < 0.5:
+    if isinstance(rho, (bool, np.bool_, str, bytes)) or not np.isscalar(rho) or \
+            not np.issubdtype(type(rho), np.number) or np.iscomplexobj(rho):
+        raise InputTypeError(f"rho must be a flip probability in [0, 0.5), got {rho!r} ({type(rho).__name__}).")
+    if not np.isfinite(rho) or not 0.0 <= float(rho) < 0.5:
         raise ValueError(
             f"rho must be a flip probability in [0, 0.5), got {rho!r}; at rho = 0.5 the labels carry no "
             "information, and above it they are anti-informative (swap the labels)."
@@ -170,13 +178,19 @@ def label_noise_risk(risk, rho):
     return float(out) if out.ndim == 0 else out
 
 
-def label_noise_inverse(risk_syn, rho):
+def label_noise_inverse(risk_syn, rho, *, clip: bool = True):
     r"""Real 0-1 risk recovered from the risk measured against flipped labels (inverse of :func:`label_noise_risk`).
 
-    .. math:: R(h)=\frac{\tilde R(h)-\rho}{1-2\rho}.
+    .. math:: R(h)=\operatorname{clip}_{[0,1]}\Big(\frac{\tilde R(h)-\rho}{1-2\rho}\Big).
 
     This is how to correct accuracy measured on noisy synthetic labels when :math:`\rho` is known;
     with :math:`\rho` unknown, evaluate on real data instead.
+
+    Range. Under symmetric noise every noisy risk lies in :math:`[\rho, 1-\rho]`, the image of :math:`[0,1]`.
+    An *estimated* noisy risk can fall outside it by sampling noise (a rate below :math:`\rho`); the linear
+    inverse would then be a risk below 0 or above 1, so by default the result is clipped to :math:`[0,1]`
+    (the closest possible risk). Pass ``clip=False`` for the raw linear inverse, e.g. to average many
+    estimates without the bias clipping adds.
 
     Parameters
     ----------
@@ -184,15 +198,22 @@ def label_noise_inverse(risk_syn, rho):
         Risks against the noisy labels, in :math:`[0,1]`.
     rho : float
         Flip probability in :math:`[0, 1/2)`.
+    clip : bool, keyword-only
+        Clip the recovered risk to :math:`[0, 1]` (default).
 
     Examples
     --------
     >>> round(label_noise_inverse(0.34, 0.3), 10)
     0.1
+    >>> label_noise_inverse(0.25, 0.3), round(label_noise_inverse(0.25, 0.3, clip=False), 10)  # below rho
+    (0.0, -0.125)
     """
     rho = _check_rho(rho)
+    clip = check_bool(clip, name="clip")
     r = _check_risk(risk_syn, "risk_syn")
     out = (r - rho) / (1.0 - 2.0 * rho)
+    if clip:
+        out = np.clip(out, 0.0, 1.0)
     return float(out) if out.ndim == 0 else out
 
 

@@ -13,31 +13,55 @@ r"""Rates and worst cases of two theorems of the book (re-exported by :mod:`synu
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
+
+from ._validation import InputTypeError, as_numbers, check_finite_result, check_float
 
 __all__ = ["knn_rate_exponent", "low_noise_worst_case", "low_noise_exact_excess", "worst_case_flip"]
 
 
 def _check_positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not np.isscalar(value) or float(value) != int(value) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
+    if _is_whole(value) and int(value) >= 1:
+        return int(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise InputTypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__}).")
+    raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
+def _is_whole(value) -> bool:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return False
+    return bool(np.isfinite(float(value)) and float(value).is_integer())
 
 
 def _check_distance(d):
+    """A sup-norm distance between two regression functions with values in [0, 1]: 0 <= d <= 1."""
+    if isinstance(d, (str, bytes, bool, np.bool_)) or d is None:
+        raise InputTypeError(f"d must be a number or an array of numbers, got {d!r} ({type(d).__name__}).")
     try:
-        d_arr = np.asarray(d, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"d must be a number or an array of numbers, got {d!r}.") from None
-    if not np.all(np.isfinite(d_arr)) or np.any(d_arr < 0):
-        raise ValueError(f"d must be a finite sup-norm distance >= 0, got {d!r}.")
+        d_arr = as_numbers(d, name="d")
+    except InputTypeError as error:
+        raise InputTypeError(f"d must be a number or an array of numbers: {error}") from None
+    except ValueError:
+        raise ValueError(f"d must be a finite sup-norm distance >= 0, got {d!r}.") from None
+    if np.any(d_arr < 0) or np.any(d_arr > 1):
+        raise ValueError(
+            f"d must be a finite sup-norm distance >= 0 and <= 1 between two regression functions with values "
+            f"in [0, 1], got {d!r}."
+        )
     return d_arr
 
 
 def _check_alpha(alpha):
-    if not (np.isscalar(alpha) and np.isfinite(alpha) and float(alpha) > 0):
-        raise ValueError(f"alpha must be a positive margin exponent, got {alpha!r}.")
-    return float(alpha)
+    try:
+        return check_float(alpha, name="alpha", low=0.0, low_open=True)
+    except InputTypeError:
+        raise InputTypeError(f"alpha must be a positive margin exponent, got {alpha!r} ({type(alpha).__name__}).") \
+            from None
+    except ValueError:
+        raise ValueError(f"alpha must be a positive margin exponent, got {alpha!r}.") from None
 
 
 def _out(arr):
@@ -85,8 +109,14 @@ def low_noise_worst_case(d, *, alpha, C):
     """
     d = _check_distance(d)
     alpha = _check_alpha(alpha)
-    if not (np.isscalar(C) and np.isfinite(C) and float(C) > 0):
-        raise ValueError(f"C must be a positive margin constant, got {C!r}.")
+    try:
+        C = check_float(C, name="C", low=0.0, low_open=True)
+    except InputTypeError:
+        raise InputTypeError(f"C must be a positive margin constant, got {C!r} ({type(C).__name__}).") from None
+    except ValueError:
+        raise ValueError(f"C must be a positive margin constant, got {C!r}.") from None
+    check_finite_result(2.0 * C, what="the bound 2 C d^(1+alpha)", fix="C is too large for a float; give a smaller "
+                        "margin constant (the bound is vacuous above 1 anyway)")  # d <= 1: d^(1+alpha) <= 1
     return _out(2.0 * float(C) * d ** (1.0 + alpha))
 
 
@@ -113,6 +143,8 @@ def low_noise_exact_excess(d, *, alpha):
     d = _check_distance(d)
     alpha = _check_alpha(alpha)
     dd = np.minimum(d, 0.5)
+    if alpha > 1000.0:  # 2**alpha overflows beyond 1023, (2 dd)**alpha <= 1 does not: the same value rearranged
+        return _out(2.0 / (1.0 + 1.0 / alpha) * (2.0 * dd) ** alpha * dd)
     return _out(2.0 * alpha * 2.0**alpha / (1.0 + alpha) * dd ** (1.0 + alpha))
 
 
@@ -132,10 +164,17 @@ def worst_case_flip(eta, d):
     [0.2, 0.55, 0.5, 0.45, 0.85]
     """
     try:
-        eta = np.asarray(eta, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError("eta must be an array of probabilities in [0, 1].") from None
+        eta = as_numbers(eta, name="eta", allow_inf=True)
+    except InputTypeError as error:
+        raise InputTypeError(f"eta must be an array of probabilities in [0, 1]: {error}") from None
+    except ValueError:  # NaN
+        eta = np.full(1, np.nan)
     if not np.all(np.isfinite(eta)) or np.any((eta < 0) | (eta > 1)):
         raise ValueError("eta must hold probabilities in [0, 1] (no NaN); pass eta(X), not labels or scores.")
     d = _check_distance(d)
+    try:
+        np.broadcast_shapes(eta.shape, d.shape)
+    except ValueError:
+        raise ValueError(f"d must be a number or an array that broadcasts against eta: shapes {d.shape} and "
+                         f"{eta.shape}.") from None
     return np.clip(eta - d * np.sign(eta - 0.5), 0.0, 1.0)

@@ -27,7 +27,16 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ._quadrature import custom_basis, polynomial_basis, quadrature_rule
-from ._validation import check_random_state
+from ._validation import (
+    InputTypeError,
+    as_float_array,
+    as_numbers,
+    check_choice,
+    check_float,
+    check_int,
+    check_memory,
+    check_random_state,
+)
 
 __all__ = [
     "decomposition_bound",
@@ -71,16 +80,40 @@ def decomposition_bound(*, kappa, approx_error_syn, response_error, approx_error
     >>> decomposition_bound(kappa=float("inf"), approx_error_syn=0.0, response_error=0.1, approx_error_real=0.0)
     inf
     """
-    k = np.asarray(kappa, dtype=float)
-    a_syn, d, a_real = (np.asarray(v, dtype=float) for v in (approx_error_syn, response_error, approx_error_real))
-    if np.any(np.isnan(k)) or np.any(k < 1):
-        raise ValueError(f"kappa must be >= 1 (sup of dP/dQ over the support of P), got {kappa!r}.")
-    for name, v in (("approx_error_syn", a_syn), ("response_error", d), ("approx_error_real", a_real)):
-        if np.any(~np.isfinite(v)) or np.any(v < 0):
-            raise ValueError(f"{name} must be a finite L2 distance >= 0, got {v!r}.")
+    k = as_numbers(kappa, name="kappa", low=1.0, allow_inf=True)
+    a_syn, d, a_real = (as_numbers(v, name=name, low=0.0) for name, v in (
+        ("approx_error_syn", approx_error_syn), ("response_error", response_error),
+        ("approx_error_real", approx_error_real)))
+    try:
+        np.broadcast_shapes(k.shape, a_syn.shape, d.shape, a_real.shape)
+    except ValueError:
+        raise ValueError("kappa, approx_error_syn, response_error and approx_error_real must be numbers or arrays "
+                         f"that broadcast together; got shapes {k.shape}, {a_syn.shape}, {d.shape}, {a_real.shape}.") \
+            from None
     finite = np.isfinite(k)
     root = np.sqrt(np.where(finite, k, 1.0))
-    out = np.where(finite, (root * a_syn + d) ** 2 - a_real**2, np.inf)
+    # Under the theorem's hypotheses a_F(P_X, eta) <= sqrt(kappa) a_F(Q, eta~) + ||eta~ - eta||_{L2(P_X)} (take the
+    # synthetic best fit as a candidate for the real problem), so the bound is >= 0. Inputs that break this
+    # inequality cannot come from laws satisfying the hypotheses: refuse them instead of returning a negative
+    # bound on a non-negative bias. Rounding below 0 is clipped.
+    reach = root * a_syn + d
+    broken = finite & (a_real > reach + 1e-9 * np.maximum(1.0, np.maximum(reach, a_real)))
+    if np.any(broken):
+        b_broken, b_real, b_reach = np.broadcast_arrays(broken, a_real, reach)
+        first = tuple(np.argwhere(b_broken)[0])
+        raise ValueError(
+            f"approx_error_real={float(b_real[first]):.6g} exceeds sqrt(kappa)*approx_error_syn + response_error = "
+            f"{float(b_reach[first]):.6g}: impossible under the theorem's hypotheses (a_F(P_X, eta) <= sqrt(kappa) "
+            "a_F(Q, eta~) + ||eta~ - eta||_{L2(P_X)}), and the bound would be negative. Check that approx_error_real "
+            "is measured under P_X, approx_error_syn under the synthetic law Q, response_error in L2(P_X), and that "
+            "kappa = sup dP_X/dQ is not underestimated (use a finer grid in coverage_constant)."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.where(finite, (root * a_syn + d) ** 2 - a_real**2, np.inf)
+    if np.any(finite & ~np.isfinite(out)):
+        raise ValueError("the bound overflows float64 (the errors are too large to square); rescale the response "
+                         "(the three errors scale with it, the bound with its square).")
+    out = np.maximum(out, 0.0)  # rounding only: the inequality above makes the bound >= 0
     return float(out) if out.ndim == 0 else out
 
 
@@ -110,40 +143,81 @@ def coverage_constant(p_density, q_density, points, *, atol: float = 0.0):
     >>> coverage_constant(UniformLaw().pdf, BetaLaw(2, 5).pdf, grid)
     inf
     """
-    pts = np.asarray(points, dtype=float)
+    pts = as_float_array(points, name="points")
     if pts.ndim == 1:
         pts = pts[:, None]
-    if pts.ndim != 2 or len(pts) == 0 or not np.all(np.isfinite(pts)):
-        raise ValueError("points must be a non-empty finite array of shape (N,) or (N, p).")
-    p = np.asarray(p_density(pts) if callable(p_density) else p_density, dtype=float).reshape(-1)
-    q = np.asarray(q_density(pts) if callable(q_density) else q_density, dtype=float).reshape(-1)
+    if pts.ndim != 2:
+        raise ValueError(f"points must be a non-empty finite array of shape (N,) or (N, p), got shape {pts.shape}.")
+    atol = check_float(atol, name="atol", low=0.0)
+    p = _density_values(p_density, pts, "p_density")
+    q = _density_values(q_density, pts, "q_density")
     if p.shape != (len(pts),) or q.shape != (len(pts),):
         raise ValueError("p_density and q_density must give one density value per point.")
-    if np.any(p < 0) or np.any(q < 0) or np.any(np.isnan(p)) or np.any(np.isnan(q)):
-        raise ValueError("densities must be non-negative numbers.")
+    for name, dens in (("p_density", p), ("q_density", q)):
+        if np.any(dens < 0) or np.any(np.isnan(dens)):
+            raise ValueError(f"densities must be non-negative numbers: {name} gives negative or NaN values.")
     on = p > 0
     if not on.any():
         raise ValueError("p_density is zero at every point; give points inside the support of P.")
     if np.any(q[on] <= atol):
         return float("inf")
-    return float(np.max(p[on] / q[on]))
+    with np.errstate(over="ignore"):
+        kappa = float(np.max(p[on] / q[on]))
+    if not np.isfinite(kappa):
+        return float("inf")
+    if kappa >= 1.0 - 1e-9:
+        return float(np.max(p[on] / q[on]))
+    raise ValueError(
+        f"the largest density ratio p/q on the points is {kappa:.6g} < 1, impossible for two probability "
+        "densities (kappa = sup dP/dQ >= 1 since both integrate to 1): the points miss where p >= q, or a "
+        "density is not normalised. Use a fine grid over the whole support of P, endpoints included."
+    )
+
+
+def _density_values(density, pts, name):
+    if callable(density):
+        density = density(pts)
+    try:
+        return as_numbers(density, name=name, allow_inf=True).reshape(-1)
+    except InputTypeError:
+        raise
+    except ValueError:  # NaN: reported by the caller
+        return np.full(len(pts), np.nan)
 
 
 def _rule(law, method, n_nodes, n_samples, rng, support):
     if method == "quadrature":
         return quadrature_rule(law, n_nodes=n_nodes, support=support)
-    if method == "monte_carlo":
-        X = np.asarray(law.sample(int(n_samples), random_state=rng), dtype=float).reshape(int(n_samples), -1)
-        return X, np.full(len(X), 1.0 / len(X))
-    raise ValueError(f"method must be 'quadrature' or 'monte_carlo', got {method!r}.")
+    X = np.asarray(law.sample(n_samples, random_state=rng), dtype=float).reshape(n_samples, -1)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{type(law).__name__}.sample returned NaN or infinite features; check the law's parameters.")
+    return X, np.full(len(X), 1.0 / len(X))
+
+
+def _values(func, X, name):
+    out = np.asarray(func(X))
+    if out.dtype.kind not in "biuf":
+        raise InputTypeError(f"{name} must return real numbers, got dtype {out.dtype}.")
+    if out.size != len(X):
+        raise ValueError(f"{name} must map (N, p) features to N values, got shape {out.shape} for N={len(X)}.")
+    out = out.astype(float).reshape(len(X))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} returned NaN or infinite values on the support of the feature law; it must be "
+                         "finite there (check its formula and the law's support).")
+    return out
 
 
 def _eval(basis, eta, X):
-    Phi = np.asarray(basis(X), dtype=float)
-    f = np.asarray(eta(X), dtype=float).reshape(len(X))
+    Phi = np.asarray(basis(X))
+    if Phi.dtype.kind not in "biuf":
+        raise InputTypeError(f"basis must return real numbers, got dtype {Phi.dtype}.")
+    Phi = Phi.astype(float)
     if Phi.ndim != 2 or Phi.shape[0] != len(X):
         raise ValueError(f"basis must map (N, p) features to (N, q) values, got shape {Phi.shape}.")
-    return Phi, f
+    if not np.all(np.isfinite(Phi)):
+        raise ValueError("basis returned NaN or infinite values on the support of the feature law; use basis "
+                         "functions that are finite there (or rescale the features).")
+    return Phi, _values(eta, X, "eta")
 
 
 def _solve(S, v, which):
@@ -181,6 +255,9 @@ class LeastSquaresBias(_Result):
 
     def decomposition_bound(self) -> float:
         """The bound of the three-term decomposition theorem for these laws (needs ``kappa``)."""
+        if np.isnan(self.kappa):
+            raise ValueError("kappa is unknown for these laws (method='monte_carlo', or a law without a pdf): "
+                             "compute it with coverage_constant and call decomposition_bound(kappa=..., ...).")
         return decomposition_bound(kappa=self.kappa, approx_error_syn=self.approx_error_syn,
                                    response_error=self.response_error, approx_error_real=self.approx_error_real)
 
@@ -196,16 +273,33 @@ class LeastSquaresBias(_Result):
 
 def _population(basis, eta, eta_syn, real_law, syn_law, method, n_nodes, n_samples, random_state, support):
     rng = check_random_state(random_state)
+    method = check_choice(method, name="method", choices=("quadrature", "monte_carlo"))
     eta_syn = eta if eta_syn is None else eta_syn
     if not (callable(basis) and callable(eta) and callable(eta_syn)):
-        raise ValueError("basis, eta and eta_syn must be callables of an (N, p) feature array.")
-    sup_p, sup_q = support if support is not None else (None, None)
+        raise InputTypeError("basis, eta and eta_syn must be callables of an (N, p) feature array.")
+    for name, law in (("real_law", real_law), ("syn_law", syn_law)):
+        if not hasattr(law, "sample"):
+            raise InputTypeError(f"{name} must be a feature law with sample(n, random_state=) (e.g. synutil.simulate."
+                                 f"UniformLaw()), got {type(law).__name__}.")
+    if method == "monte_carlo":
+        n_samples = check_int(n_samples, name="n_samples", low=2)
+        dim = int(getattr(real_law, "dim", 1) or 1)
+        check_memory(8.0 * n_samples * (dim + 16), what=f"n_samples={n_samples} Monte Carlo draws",
+                     fix="lower n_samples")
+    if support is not None:
+        try:
+            sup_p, sup_q = support
+        except (TypeError, ValueError):
+            raise ValueError("support must be a pair of (low, high) intervals, one for real_law and one for "
+                             f"syn_law, got {support!r}.") from None
+    else:
+        sup_p, sup_q = None, None
     XP, wP = _rule(real_law, method, n_nodes, n_samples, rng, sup_p)
     XQ, wQ = _rule(syn_law, method, n_nodes, n_samples, rng, sup_q)
     PhiP, etaP = _eval(basis, eta, XP)
     PhiQ, etaQ = _eval(basis, eta, XQ)
-    etasP = np.asarray(eta_syn(XP), dtype=float).reshape(len(XP))
-    etasQ = np.asarray(eta_syn(XQ), dtype=float).reshape(len(XQ))
+    etasP = _values(eta_syn, XP, "eta_syn")
+    etasQ = _values(eta_syn, XQ, "eta_syn")
     SP = PhiP.T @ (wP[:, None] * PhiP)
     SQ = PhiQ.T @ (wQ[:, None] * PhiQ)
     thP = _solve(SP, PhiP.T @ (wP * etaP), "P")
@@ -215,7 +309,7 @@ def _population(basis, eta, eta_syn, real_law, syn_law, method, n_nodes, n_sampl
 
 
 def _bias(SP, diff):
-    """:math:`B=(\theta_Q-\theta_P)^\top\Sigma_P(\theta_Q-\theta_P)`, clipped at 0 against rounding."""
+    r""":math:`B=(\theta_Q-\theta_P)^\top\Sigma_P(\theta_Q-\theta_P)`, clipped at 0 against rounding."""
     return float(max(diff @ SP @ diff, 0.0))
 
 
@@ -343,11 +437,14 @@ def least_squares_first_order(basis, *, eta, eta_syn=None, real_law, syn_law, n,
     (0.02, 0.01, -0.01)
     """
     for name, v in (("n", n), ("m", m)):
-        if int(v) != v or v < 1:
-            raise ValueError(f"{name} must be a positive integer sample size, got {v!r}.")
-    sd_syn = noise_sd if noise_sd_syn is None else noise_sd_syn
-    if not (np.isfinite(noise_sd) and noise_sd >= 0 and np.isfinite(sd_syn) and sd_syn >= 0):
-        raise ValueError("noise_sd and noise_sd_syn must be finite and >= 0.")
+        try:
+            check_int(v, name=name, low=1)
+        except ValueError as error:
+            raise type(error)(f"{name} must be a positive integer sample size, got {v!r} ({type(v).__name__}).") \
+                from None
+    n, m = int(n), int(m)
+    noise_sd = check_float(noise_sd, name="noise_sd", low=0.0)
+    sd_syn = noise_sd if noise_sd_syn is None else check_float(noise_sd_syn, name="noise_sd_syn", low=0.0)
     pop = _population(basis, eta, eta_syn, real_law, syn_law, method, n_nodes, n_samples, random_state, support)
     SP, SQ, thP, thQ, wP, wQ = pop["SP"], pop["SQ"], pop["thP"], pop["thQ"], pop["wP"], pop["wQ"]
     PhiP, PhiQ = pop["PhiP"], pop["PhiQ"]

@@ -6,8 +6,12 @@ batched least-squares Monte Carlo (:mod:`synutil.least_squares`); re-exported by
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from scipy import special
+
+from ._validation import InputTypeError, check_int, check_memory
 
 __all__ = ["polynomial_basis", "custom_basis", "quadrature_rule"]
 
@@ -18,8 +22,12 @@ def polynomial_basis(degree: int):
     >>> polynomial_basis(2)(np.array([[2.0]])).tolist()
     [[1.0, 2.0, 4.0]]
     """
-    if int(degree) != degree or degree < 0:
-        raise ValueError(f"degree must be a non-negative integer, got {degree!r}.")
+    try:
+        degree = check_int(degree, name="degree", low=0)
+    except ValueError as error:
+        raise type(error)(f"degree must be a non-negative integer, got {degree!r}: {error}") from None
+    check_memory(8.0 * (degree + 1), what=f"a polynomial basis of degree {degree}", fix="use a lower degree (a "
+                 "monomial basis is ill-conditioned beyond degree ~20 anyway)")
     powers = np.arange(int(degree) + 1)
 
     def basis(X):
@@ -43,9 +51,14 @@ def custom_basis(*funcs):
     """
     if not funcs:
         raise ValueError("give at least one basis function.")
-    for f in funcs:
-        if not (callable(f) or isinstance(f, (int, float, np.number))):
-            raise ValueError(f"basis functions must be callables or numbers, got {type(f).__name__}.")
+    for i, f in enumerate(funcs):
+        if callable(f):
+            continue
+        if isinstance(f, (bool, np.bool_)) or not isinstance(f, numbers.Real):
+            raise InputTypeError(f"basis functions must be callables or numbers, got {type(f).__name__} "
+                                 f"(function {i}).")
+        if not np.isfinite(float(f)):
+            raise ValueError(f"basis functions must be callables or finite numbers, got {f!r} (function {i}).")
 
     def basis(X):
         X = np.asarray(X, dtype=float)
@@ -79,8 +92,9 @@ def quadrature_rule(law, *, n_nodes: int = 256, support=None):
     >>> round(float(w @ x[:, 0]), 12)  # mean 2/7
     0.285714285714
     """
+    n_nodes = check_int(n_nodes, name="n_nodes", low=2)
     try:
-        key = (type(law).__name__, repr(law), int(n_nodes), None if support is None else tuple(map(float, support)))
+        key = (type(law).__name__, repr(law), n_nodes, None if support is None else tuple(map(float, support)))
     except (TypeError, ValueError):
         key = None
     if key is not None and key in _RULES:
@@ -96,19 +110,25 @@ _RULES: dict = {}
 
 
 def _quadrature_rule(law, n_nodes, support):
-    n = int(n_nodes)
-    if n < 2:
-        raise ValueError(f"n_nodes must be at least 2, got {n_nodes}.")
+    n = check_int(n_nodes, name="n_nodes", low=2)
+    check_memory(64.0 * n, what=f"a quadrature rule with n_nodes={n}", fix="use fewer nodes (256 integrate "
+                 "smooth functions to machine precision) or method='monte_carlo'")
     if getattr(law, "dim", 1) != 1:
         raise ValueError("quadrature needs a one-dimensional feature law; use method='monte_carlo' in higher dimension.")
     name = type(law).__name__
     if support is not None:
-        lo, hi = (float(s) for s in support)
+        try:
+            lo, hi = (float(s) for s in support)
+        except (TypeError, ValueError):
+            raise ValueError(f"support must be a finite interval (low, high), got {support!r}.") from None
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or not hasattr(law, "pdf"):
             raise ValueError("support must be a finite interval (low, high) and the law must have a pdf.")
         t, w = special.roots_legendre(n)
         x = lo + (hi - lo) * (t + 1) / 2
-        w = w * (hi - lo) / 2 * np.asarray(law.pdf(x[:, None]), dtype=float).reshape(-1)
+        dens = np.asarray(law.pdf(x[:, None]), dtype=float).reshape(-1)
+        if dens.shape != x.shape or not np.all(np.isfinite(dens)) or np.any(dens < 0):
+            raise ValueError("law.pdf must return one finite, non-negative density value per node on the support.")
+        w = w * (hi - lo) / 2 * dens
         mass = w.sum()
         if not abs(mass - 1) < 1e-3:
             raise ValueError(f"the pdf integrates to {mass:.4g} on support {support}, not 1; widen the support.")

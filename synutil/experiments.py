@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._cache import canonical_setting, function_fingerprint, load_rows, setting_key, store_rows, task_file
+from ._validation import InputTypeError, check_bool, check_int, check_memory
 
 __all__ = ["expand_grid", "setting_seed", "run_replications"]
 
@@ -57,8 +58,17 @@ def expand_grid(grid) -> list[dict]:
             if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
                 value = [value]
             values.append(list(value))
+            if not values[-1]:
+                raise ValueError(f"grid key {key!r} has no values; give at least one (an empty list would run nothing).")
         return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
-    settings = [dict(s) for s in grid]
+    if isinstance(grid, (str, bytes)) or not isinstance(grid, Iterable):
+        raise InputTypeError(f"grid must be a dict of lists, a list of dicts or None, got {type(grid).__name__}.")
+    settings = []
+    for i, s in enumerate(grid):
+        if not isinstance(s, Mapping):
+            raise InputTypeError(f"grid[{i}] must be a dict of grid values, got {type(s).__name__}; pass a list of "
+                                 "dicts or a dict of lists.")
+        settings.append(dict(s))
     if not settings:
         raise ValueError("grid is empty; give at least one setting.")
     return settings
@@ -284,10 +294,26 @@ def run_replications(
     Traceback (most recent call last):
     ValueError: grid key 'replication' is reserved by the runner; rename it.
     """
-    if isinstance(n_replications, bool) or int(n_replications) != n_replications or int(n_replications) < 1:
-        raise ValueError(f"n_replications must be a positive integer, got {n_replications}.")
-    n_replications, seed = int(n_replications), _check_index(seed, "seed")
+    try:
+        n_replications = check_int(n_replications, name="n_replications", low=1)
+    except ValueError as error:
+        raise type(error)(f"n_replications must be a positive integer, got {n_replications!r} "
+                          f"({type(n_replications).__name__}).") from None
+    seed = _check_index(seed, "seed")
+    if not callable(func):
+        raise InputTypeError(f"func must be a callable func(rng, **setting), got {type(func).__name__}.")
+    batched, progress = check_bool(batched, name="batched"), check_bool(progress, name="progress")
+    n_jobs = check_int(n_jobs, name="n_jobs")
+    if n_jobs == 0:
+        raise ValueError("n_jobs must be a positive number of workers, or -1 for all cores (joblib's convention); "
+                         "got 0.")
+    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+        raise InputTypeError(f"cache_dir must be a path (str or os.PathLike) or None, got {type(cache_dir).__name__}.")
     settings = expand_grid(grid)
+    n_tasks = len(settings) * (1 if batched else n_replications)
+    check_memory(1024.0 * n_tasks, what=f"the bookkeeping of {n_tasks} tasks ({len(settings)} settings x "
+                 f"{n_replications} replications)", fix="lower n_replications, run the grid in parts, or use "
+                 "batched=True (one task per setting)")
     canon = []
     for setting in settings:
         for key in RESERVED_KEYS.intersection(setting):

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import InputTypeError, as_float_array, as_matched_pair, check_finite_result, check_int
 
 __all__ = [
     "basis_residual_class",
@@ -35,11 +35,14 @@ __all__ = [
 
 def _design(basis: Callable, X: np.ndarray, *, name: str) -> np.ndarray:
     if not callable(basis):
-        raise ValueError(
+        raise InputTypeError(
             "basis must be a callable mapping features of shape (n, p) to a design matrix of shape (n, q), "
             f"e.g. lambda X: np.column_stack([np.ones(len(X)), X[:, 0]]); got {type(basis).__name__}."
         )
-    design = np.asarray(basis(X), dtype=float)
+    design = np.asarray(basis(X))
+    if design.dtype.kind not in "biuf":
+        raise InputTypeError(f"basis({name}) must return real numbers, got dtype {design.dtype}.")
+    design = design.astype(float)
     if design.ndim == 1:
         design = design[:, None]
     if design.ndim != 2 or design.shape[0] != X.shape[0]:
@@ -54,14 +57,38 @@ def _design(basis: Callable, X: np.ndarray, *, name: str) -> np.ndarray:
 
 def _solve_normal(design: np.ndarray, target: np.ndarray, *, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Second-moment matrix and least-squares coefficients; raise if the design is singular."""
-    gram = design.T @ design / len(design)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gram = design.T @ design / len(design)
+    if not np.all(np.isfinite(gram)):
+        raise ValueError(f"the basis values on {name} are too large for float64 second moments; rescale the "
+                         "features or the basis functions.")
     if np.linalg.matrix_rank(gram) < gram.shape[0]:
         raise ValueError(
             f"the basis is linearly dependent on {name} (its second-moment matrix is singular); "
             "use fewer basis functions or features that spread over more values."
         )
-    coef = np.linalg.solve(gram, design.T @ target / len(design))
+    with np.errstate(over="ignore", invalid="ignore"):
+        coef = np.linalg.solve(gram, design.T @ target / len(design))
+    check_finite_result(coef, what=f"the least-squares coefficients on {name}", fix="rescale the responses or "
+                        "the basis")
     return gram, coef
+
+
+def _checked_eta(eta: Callable) -> Callable:
+    """``eta`` whose every output is checked by :func:`_responses` (real, one finite value per row)."""
+    return lambda X: _responses(eta, X, name="X")
+
+
+def _responses(eta: Callable, X: np.ndarray, *, name: str) -> np.ndarray:
+    out = np.asarray(eta(X))
+    if out.dtype.kind not in "biuf":
+        raise InputTypeError(f"eta({name}) must return real numbers, got dtype {out.dtype}.")
+    out = out.astype(float).reshape(-1)
+    if out.shape != (len(X),):
+        raise ValueError(f"eta({name}) must return one value per row ({len(X)}), got shape {out.shape}.")
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"eta({name}) returned NaN or infinite values; eta must be finite on these features.")
+    return out
 
 
 def basis_residual_class(basis: Callable, eta: Callable, X_real) -> list[Callable]:
@@ -104,11 +131,10 @@ def basis_residual_class(basis: Callable, eta: Callable, X_real) -> list[Callabl
     """
     X_real = as_float_array(X_real, name="X_real", ndim=2, min_rows=2)
     if not callable(eta):
-        raise ValueError(f"eta must be a callable eta(X) -> (n,), got {type(eta).__name__}.")
+        raise InputTypeError(f"eta must be a callable eta(X) -> (n,), got {type(eta).__name__}.")
     design = _design(basis, X_real, name="X_real")
-    target = np.asarray(eta(X_real), dtype=float).reshape(-1)
-    if target.shape != (len(X_real),):
-        raise ValueError(f"eta(X_real) must return one value per row ({len(X_real)}), got shape {target.shape}.")
+    target = _responses(eta, X_real, name="X_real")
+    eta = _checked_eta(eta)
     _, coef = _solve_normal(design, target, name="X_real")
 
     def make(j: int) -> Callable:
@@ -154,11 +180,14 @@ def residual_moment_class(basis: Callable, coef, *, n_features: int | None = Non
     [0.25, 0.0]
     """
     coef = as_float_array(coef, name="coef", ndim=1)
+    if not callable(basis):
+        raise InputTypeError(f"basis must be a callable basis(X) -> (n, q), got {type(basis).__name__}.")
+    n_features = check_int(n_features, name="n_features", low=1, allow_none=True)
 
     def make(j: int) -> Callable:
         def v(Z):
             Z = as_float_array(Z, name="Z", ndim=2)
-            p = Z.shape[1] - 1 if n_features is None else int(n_features)
+            p = Z.shape[1] - 1 if n_features is None else n_features
             if p < 1 or Z.shape[1] != p + 1:
                 raise ValueError(
                     f"Z must hold the features followed by one response column; got {Z.shape[1]} column(s) "
@@ -239,6 +268,7 @@ def least_squares_fidelity(basis: Callable, X_real, y_real, X_syn, y_syn) -> Lea
     basis : callable
         ``basis(X) -> (n, q)``.
     X_real, y_real : real features (n, p) and responses (n,).
+        DataFrames ``X_real`` and ``X_syn`` are matched by column name (``X_syn`` is reordered to ``X_real``).
     X_syn, y_syn : synthetic features (m, p) and responses (m,).
 
     Returns
@@ -259,15 +289,9 @@ def least_squares_fidelity(basis: Callable, X_real, y_real, X_syn, y_syn) -> Lea
     >>> bool(fid.bias <= fid.bias_bound), round(fid.d_v, 1)
     (True, 0.2)
     """
-    X_real = as_float_array(X_real, name="X_real", ndim=2, min_rows=2)
-    X_syn = as_float_array(X_syn, name="X_syn", ndim=2, min_rows=2)
+    X_real, X_syn = as_matched_pair(X_real, X_syn, names=("X_real", "X_syn"), min_rows=2)  # by name
     y_real = as_float_array(y_real, name="y_real", ndim=1)
     y_syn = as_float_array(y_syn, name="y_syn", ndim=1)
-    if X_real.shape[1] != X_syn.shape[1]:
-        raise ValueError(
-            f"X_real has {X_real.shape[1]} column(s) but X_syn has {X_syn.shape[1]}; "
-            "both samples must describe the same features."
-        )
     for X, y, name in ((X_real, y_real, "real"), (X_syn, y_syn, "syn")):
         if len(y) != len(X):
             raise ValueError(f"X_{name} has {len(X)} rows but y_{name} has {len(y)}; pass one response per row.")
@@ -282,6 +306,8 @@ def least_squares_fidelity(basis: Callable, X_real, y_real, X_syn, y_syn) -> Lea
     lam = float(np.linalg.eigvalsh(sandwich)[-1])
     diff = coef_q - coef_p
     bias = float(diff @ sigma_p @ diff)
+    check_finite_result([lam, bias, lam * float(gap @ gap)], what="the fidelity bound", fix="rescale the features, "
+                        "the responses or the basis")
     return LeastSquaresFidelity(
         moment_gap=gap,
         d_v=float(np.max(np.abs(gap))),

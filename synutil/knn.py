@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import InputTypeError, as_numbers, check_choice, check_float, check_int, check_memory
+
 __all__ = ["knn_predict", "knn_classify", "knn_rate_neighbors"]
 
 
@@ -59,22 +61,30 @@ def knn_rate_neighbors(N, p):
     [4, 16]
     """
     N_arr = np.asarray(N)
-    if not np.issubdtype(N_arr.dtype, np.number) or np.any(N_arr < 1) or np.any(N_arr != np.round(N_arr)):
+    if N_arr.dtype.kind not in "iuf" or not np.all(np.isfinite(N_arr)) or np.any(N_arr < 1) or \
+            np.any(N_arr != np.round(N_arr)):
         raise ValueError(f"N must be a positive integer sample size (or an array of them), got {N!r}.")
-    if not (np.isscalar(p) and float(p) == int(p) and int(p) >= 1):
-        raise ValueError(f"p must be a positive integer feature dimension, got {p!r}.")
+    try:
+        p = check_int(p, name="p", low=1)
+    except ValueError as error:
+        raise type(error)(f"p must be a positive integer feature dimension, got {p!r}.") from None
     k = np.maximum(1, np.round(N_arr.astype(float) ** (2.0 / (2.0 + int(p))))).astype(int)
     k = np.minimum(k, N_arr.astype(int))
     return int(k) if k.ndim == 0 else k
 
 
-def _check_inputs(X_train, y_train, X_query, n_neighbors):
+def _numbers(values, name: str) -> np.ndarray:
+    """Numbers of any shape; NaN and infinity are reported by the caller, strings and complex values here."""
     try:
-        X = np.asarray(X_train, dtype=float)
-        y = np.asarray(y_train, dtype=float)
-        Q = np.asarray(X_query, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"X_train, y_train and X_query must be numeric arrays: {error}") from None
+        return as_numbers(values, name=name, allow_inf=True)
+    except InputTypeError as error:
+        raise InputTypeError(f"X_train, y_train and X_query must be numeric arrays: {error}") from None
+    except ValueError:  # NaN
+        return np.asarray(values, dtype=float)
+
+
+def _check_inputs(X_train, y_train, X_query, n_neighbors):
+    X, y, Q = (_numbers(v, name) for v, name in ((X_train, "X_train"), (y_train, "y_train"), (X_query, "X_query")))
     single = X.ndim == 2
     if single:
         if y.ndim != 1:
@@ -100,9 +110,11 @@ def _check_inputs(X_train, y_train, X_query, n_neighbors):
     for name, arr in (("X_train", X), ("y_train", y), ("X_query", Q)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or infinite values; drop or impute them before calling.")
-    if isinstance(n_neighbors, (bool, np.bool_)) or not float(n_neighbors) == int(n_neighbors):
-        raise ValueError(f"n_neighbors must be a positive integer, got {n_neighbors!r}.")
-    k = int(n_neighbors)
+    try:
+        k = check_int(n_neighbors, name="n_neighbors")
+    except ValueError as error:
+        raise type(error)(f"n_neighbors must be a positive integer, got {n_neighbors!r} "
+                          f"({type(n_neighbors).__name__}).") from None
     if not 1 <= k <= n:
         raise ValueError(f"n_neighbors must lie between 1 and the number of training rows n={n}, got {k}.")
     return X, y, Q, k, single
@@ -228,10 +240,21 @@ def knn_predict(X_train, y_train, X_query, *, n_neighbors, method="batched", alg
     X, y, Q, k, single = _check_inputs(X_train, y_train, X_query, n_neighbors)
     if algorithm not in ("auto", "brute"):
         raise ValueError(f"algorithm must be 'auto' or 'brute', got {algorithm!r}.")
+    if method not in ("batched", "sklearn"):
+        raise ValueError(f"method must be 'batched' or 'sklearn', got {method!r}.")
+    R, n, p = X.shape
+    top = max(float(np.max(np.abs(X))), float(np.max(np.abs(Q))) if Q.size else 0.0)
+    if top > 2.0**500:  # squared distances would overflow: neighbours are the same for the data divided by 2^e
+        scale = float(np.ldexp(1.0, int(np.frexp(top)[1]) - 1))
+        X, Q = X / scale, Q / scale
+    check_memory(8.0 * R * Q.shape[-2] * 3, what=f"predictions for {Q.shape[-2]} queries in {R} replications",
+                 fix="predict fewer queries at a time")
     if method == "batched":
         if algorithm == "brute":
-            if not (np.isscalar(working_memory) and working_memory > 0):
-                raise ValueError(f"working_memory must be a positive number of MiB, got {working_memory!r}.")
+            try:
+                working_memory = check_float(working_memory, name="working_memory", low=0.0, low_open=True)
+            except ValueError:
+                raise ValueError(f"working_memory must be a positive number of MiB, got {working_memory!r}.") from None
             out = _predict_nd(X, y, Q, k, working_memory)
         elif X.shape[2] == 1:
             out = _predict_1d(X, y, Q, k)
@@ -261,7 +284,7 @@ def knn_classify(X_train, y_train, X_query, *, n_neighbors, method="batched", al
     [0, 1]
     """
     y = np.asarray(y_train)
-    if not np.isin(y, (0, 1)).all():
+    if y.dtype.kind not in "biuf" or not np.isin(y, (0, 1)).all():
         raise ValueError("knn_classify needs binary 0/1 labels in y_train; encode the two classes as 0 and 1.")
     eta_hat = knn_predict(
         X_train, y, X_query, n_neighbors=n_neighbors, method=method, algorithm=algorithm,

@@ -19,10 +19,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_random_state
-from .simulate import BinaryClassificationModel
+from ._validation import InputTypeError, as_numbers, check_float, check_int, check_memory, check_random_state
+from .simulate import BinaryClassificationModel, _size
 
 __all__ = ["threshold_erm", "split_gini", "WavyBoundaryClassification"]
+
+
+def _numbers(values, name: str) -> np.ndarray:
+    """Numbers of any shape, NaN and infinity allowed (reported by the caller); strings and complex refused."""
+    try:
+        return as_numbers(values, name=name, allow_inf=True)
+    except InputTypeError:
+        raise
+    except ValueError:  # NaN: the caller's own message
+        return np.asarray(values, dtype=float)
 
 
 def threshold_erm(x, y):
@@ -52,8 +62,11 @@ def threshold_erm(x, y):
     >>> threshold_erm([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]], [[0, 0, 1], [1, 0, 0]]).tolist()
     [1.5, inf]
     """
-    x_arr = np.asarray(x, dtype=float)
+    x_arr = _numbers(x, "x")
     y_arr = np.asarray(y)
+    if y_arr.dtype.kind not in "biuf":
+        raise InputTypeError(f"y must hold binary 0/1 labels (numbers), got dtype {y_arr.dtype}; encode the classes "
+                             "as 0 and 1.")
     if x_arr.shape != y_arr.shape or x_arr.ndim not in (1, 2):
         raise ValueError(f"x and y must have the same shape (n,) or (R, n), got {x_arr.shape} and {y_arr.shape}.")
     if x_arr.shape[-1] < 1:
@@ -114,15 +127,17 @@ def split_gini(x, y, thresholds):
     >>> round(float(split_gini([0.1, 0.2, 0.8, 0.9], [0.2, 0.2, 0.9, 0.7], 0.5)), 6)  # 0.5*0.32 + 0.5*0.32
     0.32
     """
-    x_arr = np.asarray(x, dtype=float)
-    y_arr = np.asarray(y, dtype=float)
+    x_arr = _numbers(x, "x")
+    y_arr = _numbers(y, "y")
     if x_arr.ndim != 1 or x_arr.shape != y_arr.shape or x_arr.size < 1:
         raise ValueError(f"x and y must be 1-D arrays of the same positive length, got {x_arr.shape} and {y_arr.shape}.")
     if not (np.all(np.isfinite(x_arr)) and np.all(np.isfinite(y_arr))):
         raise ValueError("x and y must be finite; drop or impute missing values before computing the impurity.")
     if np.any((y_arr < 0) | (y_arr > 1)):
         raise ValueError("y must hold 0/1 labels or probabilities in [0, 1].")
-    t = np.asarray(thresholds, dtype=float)
+    t = _numbers(thresholds, "thresholds")
+    if np.isnan(t).any():
+        raise ValueError("thresholds must be numbers (infinite allowed), not NaN.")
     order = np.argsort(x_arr, kind="stable")
     xs, ys = x_arr[order], y_arr[order]
     csum = np.concatenate([[0.0], np.cumsum(ys)])
@@ -163,6 +178,10 @@ class WavyBoundaryClassification(BinaryClassificationModel):
     sharpness: float = 10.0
 
     def __post_init__(self):
+        for name in ("amplitude", "sharpness"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise InputTypeError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
         if not (np.isfinite(self.amplitude) and np.isfinite(self.sharpness) and self.sharpness > 0):
             raise ValueError(
                 f"amplitude must be finite and sharpness positive, got {self.amplitude!r} and {self.sharpness!r}."
@@ -183,10 +202,7 @@ class WavyBoundaryClassification(BinaryClassificationModel):
 
     def sample_features(self, n, *, replications=None, random_state=None):
         rng = check_random_state(random_state)
-        if int(n) < 1:
-            raise ValueError(f"n must be a positive number of rows, got {n}.")
-        size = (int(n), 2) if replications is None else (int(replications), int(n), 2)
-        return rng.uniform(-1.0, 1.0, size=size)
+        return rng.uniform(-1.0, 1.0, size=_size(n, replications, 2))
 
     def risk(self, predictions, X):
         r"""0-1 risk of the predictions given the features, averaged over ``X``.
@@ -196,13 +212,20 @@ class WavyBoundaryClassification(BinaryClassificationModel):
         This is :math:`E[\mathbb 1\{h(X)\ne Y\}\mid X]` averaged over a real feature sample: the real
         risk without the noise of test labels. ``predictions`` may carry leading replication axes.
         """
-        h = np.asarray(predictions, dtype=float)
+        h = _numbers(predictions, "predictions")
         eta = self.eta(X)
+        if h.ndim < 1 or h.shape[-1] != np.shape(eta)[-1]:
+            raise ValueError(f"predictions must have one entry per row of X (last axis {np.shape(eta)[-1]}), got shape "
+                             f"{h.shape}.")
+        if not np.all((h >= 0) & (h <= 1)):
+            raise ValueError("predictions must be 0/1 labels (or probabilities of class 1 in [0, 1]), without NaN.")
         return np.mean(eta * (1 - h) + (1 - eta) * h, axis=-1)
 
     def bayes_risk(self, *, n_nodes: int = 200) -> float:
         r""":math:`E\min(\eta,1-\eta)` by Gauss–Legendre quadrature on each axis."""
-        z, w = np.polynomial.legendre.leggauss(int(n_nodes))
+        n_nodes = check_int(n_nodes, name="n_nodes", low=2)
+        check_memory(48.0 * n_nodes**2, what=f"a {n_nodes} x {n_nodes} quadrature grid", fix="lower n_nodes")
+        z, w = np.polynomial.legendre.leggauss(n_nodes)
         x1, x2 = np.meshgrid(z, z, indexing="ij")
         eta = self.eta(np.stack([x1, x2], axis=-1))
         return float(np.sum(np.outer(w, w) * np.minimum(eta, 1 - eta)) / 4.0)

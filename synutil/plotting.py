@@ -13,7 +13,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-from ._validation import as_float_array, check_confidence
+from ._validation import (
+    InputTypeError,
+    _frame_to_array,
+    as_float_array,
+    check_bool,
+    check_confidence,
+    check_finite_result,
+    check_float,
+)
 
 __all__ = ["SlopeFit", "fit_loglog_slope", "loglog_plot", "heatmap"]
 
@@ -73,13 +81,19 @@ def fit_loglog_slope(x, y, *, yerr=None, confidence: float = 0.95) -> SlopeFit:
     if np.any(x <= 0) or np.any(y <= 0):
         raise ValueError("x and y must be positive to be drawn on log–log axes; drop zero or negative values.")
     lx, ly = np.log(x), np.log(y)
+    if np.unique(lx).size < 2:
+        raise ValueError("x must hold at least 2 distinct values to fit a slope.")
     if yerr is None:
         w = np.ones_like(lx)
     else:
         yerr = as_float_array(yerr, name="yerr", ndim=1)
         if yerr.shape != y.shape or np.any(yerr <= 0):
             raise ValueError("yerr must be positive standard errors, one per point of y.")
-        w = (y / yerr) ** 2
+        with np.errstate(over="ignore"):
+            w = (y / yerr) ** 2
+        if not np.all(np.isfinite(w)):
+            raise ValueError("yerr is too small relative to y (the weights (y/yerr)^2 overflow); give standard errors "
+                             "on the scale of y.")
     design = np.column_stack([np.ones_like(lx), lx])
     sw = np.sqrt(w)
     coef, *_ = np.linalg.lstsq(design * sw[:, None], ly * sw, rcond=None)
@@ -91,6 +105,7 @@ def fit_loglog_slope(x, y, *, yerr=None, confidence: float = 0.95) -> SlopeFit:
         half = stats.t.ppf(0.5 + confidence / 2, dof) * np.sqrt(cov[1, 1])
     else:  # pragma: no cover - guarded by min_rows=3
         half = np.inf
+    check_finite_result([coef[0], coef[1], half], what="the slope fit", fix="check x, y and yerr for extreme values")
     return SlopeFit(
         slope=float(coef[1]),
         intercept=float(coef[0]),
@@ -119,8 +134,18 @@ def loglog_plot(ax, x, y, *, yerr=None, label=None, fit=True, reference_slope=No
     -1.0
     >>> plt.close(fig)
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    fit = check_bool(fit, name="fit")
+    x = as_float_array(x, name="x", ndim=1)
+    y = as_float_array(y, name="y", ndim=1)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}.")
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("x and y must be positive to be drawn on log–log axes; drop zero or negative values.")
+    if yerr is not None:
+        yerr = as_float_array(yerr, name="yerr", ndim=1)
+        if yerr.shape != y.shape or np.any(yerr < 0):
+            raise ValueError("yerr must be non-negative standard errors, one per point of y.")
+    reference_slope = check_float(reference_slope, name="reference_slope", allow_none=True)
     result = fit_loglog_slope(x, y, yerr=yerr) if fit else None
     text = label or ""
     if result is not None:
@@ -157,8 +182,12 @@ def heatmap(ax, table, *, cmap="viridis", fmt=".2g", cbar_label=None, annot=True
     >>> _ = heatmap(ax, pd.DataFrame([[0.0, 1.0], [2.0, 3.0]], index=[0, 1], columns=["a", "b"]))
     >>> plt.close(fig)
     """
+    import pandas as pd
     import seaborn as sns
 
+    if not isinstance(table, pd.DataFrame):
+        raise InputTypeError(f"table must be a pandas DataFrame (rows on y, columns on x), got {type(table).__name__}.")
+    _frame_to_array(table, "table")  # numbers only (NaN cells are left blank by seaborn)
     return sns.heatmap(
         table,
         ax=ax,

@@ -18,8 +18,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import as_float_array, check_confidence
-from .utility import _t_interval
+from ._validation import (
+    align_columns,
+    align_series,
+    as_float_array,
+    check_confidence,
+    check_finite_result,
+    check_memory,
+    column_labels,
+)
+from .utility import _mean, _t_interval
 
 __all__ = ["RankingResult", "kendall_tau", "generalization_gap", "ranking_consistency"]
 
@@ -62,6 +70,7 @@ def kendall_tau(a, b) -> float:
     >>> round(kendall_tau([1, 1, 2, 3], [1, 2, 3, 4]), 6)  # one tie: tau_b = 5 / sqrt(5 * 6), tau_a = 5/6
     0.912871
     """
+    a, b = align_series(a, b, names=("a", "b"))  # two Series (e.g. mean risk per model) are matched by label
     a = as_float_array(a, name="a", ndim=1, min_rows=2)
     b = as_float_array(b, name="b", ndim=1, min_rows=2)
     if a.shape != b.shape:
@@ -81,6 +90,13 @@ def _risks(risks, name: str) -> np.ndarray:
     return risks
 
 
+def _model_means(risks: np.ndarray) -> np.ndarray:
+    """Column means, without overflow of the sums for risks near the float64 limit."""
+    if float(np.max(np.abs(risks))) * risks.shape[0] < 1e300:
+        return risks.mean(axis=0)
+    return np.array([_mean(risks[:, a]) for a in range(risks.shape[1])])
+
+
 def generalization_gap(risks) -> float:
     r"""Generalization gap :math:`\Delta_{\min} = \min_{a\ne b} |r_a - r_b|` of L models.
 
@@ -94,11 +110,19 @@ def generalization_gap(risks) -> float:
     >>> round(generalization_gap([[0.10, 0.30, 0.25], [0.12, 0.28, 0.27]]), 6)
     0.03
     """
-    if np.ndim(risks) == 1:
-        risks = np.asarray(risks)[None, :]
-    r = _risks(risks, "risks").mean(axis=0)
-    diffs = np.abs(r[:, None] - r[None, :])[np.triu_indices(r.size, 1)]
-    return float(diffs.min())
+    if np.ndim(risks) == 1 and column_labels(risks) is None:
+        risks = as_float_array(risks, name="risks", ndim=1)[None, :]
+    risks = _risks(risks, "risks")
+    check_memory(16.0 * risks.shape[1] ** 2, what=f"the pairwise gaps of {risks.shape[1]} models",
+                 fix="compare fewer models at once")
+    if float(np.max(np.abs(risks))) * risks.shape[0] < 1e300:
+        r = _risks(risks, "risks").mean(axis=0)
+    else:  # the column sums would overflow
+        r = _model_means(risks)
+    with np.errstate(over="ignore", invalid="ignore"):
+        diffs = np.abs(r[:, None] - r[None, :])[np.triu_indices(r.size, 1)]
+    return float(check_finite_result(diffs.min(), what="the generalization gap", fix="the risks exceed the float64 "
+                                     "range; rescale them"))
 
 
 _NAN_PAIR = (float("nan"), float("nan"))
@@ -196,7 +220,8 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
     Parameters
     ----------
     risks_real, risks_syn : array-like of shape (J, L)
-        Real-test risks of L models trained on real (resp. synthetic) data in J replications, L >= 2.
+        Real-test risks of L models trained on real (resp. synthetic) data in J replications, L >= 2. Two
+        DataFrames are matched by column name (the model names): the same names are required, in any order.
     confidence : float in (0, 1)
         Level of the intervals.
 
@@ -219,6 +244,10 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
     [0.3755, 0.9638]
     """
     confidence = check_confidence(confidence)
+    labels_real = column_labels(risks_real, name="risks_real")
+    if labels_real is not None and column_labels(risks_syn, name="risks_syn") is not None:
+        # two tables of risks: the same models, matched by name (risks_syn reordered to risks_real)
+        risks_syn = align_columns(risks_syn, labels_real, name="risks_syn", reference_name="risks_real")
     real = _risks(risks_real, "risks_real")
     syn = _risks(risks_syn, "risks_syn")
     if real.shape != syn.shape:
@@ -227,6 +256,9 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
             f"and {syn.shape}."
         )
     n_rep, n_models = real.shape
+    n_pairs = n_models * (n_models - 1) // 2
+    check_memory(8.0 * 6 * n_rep * n_pairs, what=f"pairwise signs of {n_models} models in {n_rep} replications",
+                 fix="compare fewer models at once (the pairwise agreement needs every pair)")
     sr, ss = _pair_signs(real), _pair_signs(syn)
     agree = sr == ss
     same = agree.all(axis=1)

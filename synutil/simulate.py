@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from ._validation import check_random_state
+from ._validation import InputTypeError, check_float, check_int, check_memory, check_random_state
 
 __all__ = [
     "UniformLaw",
@@ -34,13 +34,33 @@ __all__ = [
 
 
 def _size(n: int, replications: int | None, dim: int) -> tuple[int, ...]:
-    if int(n) < 1:
-        raise ValueError(f"n must be a positive number of rows, got {n}.")
+    try:
+        n = check_int(n, name="n", low=1)
+    except ValueError as error:
+        raise type(error)(f"n must be a positive number of rows, got {n!r} ({type(n).__name__}).") from None
+    dim = int(dim)
     if replications is None:
-        return (int(n), dim)
-    if int(replications) < 1:
-        raise ValueError(f"replications must be a positive integer, got {replications}.")
-    return (int(replications), int(n), dim)
+        size = (n, dim)
+    else:
+        try:
+            replications = check_int(replications, name="replications", low=1)
+        except ValueError as error:
+            raise type(error)(f"replications must be a positive integer, got {replications!r}.") from None
+        size = (replications, n, dim)
+    check_memory(8.0 * float(np.prod(np.asarray(size, dtype=float))), what=f"a sample of shape {size}",
+                 fix="draw fewer rows or replications (or draw them in batches)")
+    return size
+
+
+def _positive_int_field(value, name: str) -> int:
+    try:
+        return check_int(value, name=name, low=1)
+    except ValueError as error:
+        raise type(error)(f"{name} must be a positive integer, got {value!r} ({type(value).__name__}).") from None
+
+
+def _number_field(value, name: str, **bounds) -> float:
+    return check_float(value, name=name, **bounds)
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,14 @@ class UniformLaw:
     low: float = 0.0
     high: float = 1.0
     dim: int = 1
+
+    def __post_init__(self):
+        low, high = _number_field(self.low, "low"), _number_field(self.high, "high")
+        _positive_int_field(self.dim, "dim")
+        if not low < high:
+            raise ValueError(f"UniformLaw needs low < high, got low={self.low!r} and high={self.high!r}.")
+        if not np.isfinite(high - low):
+            raise ValueError("UniformLaw's interval is wider than the float64 range; use a narrower one.")
 
     def sample(self, n, *, replications=None, random_state=None):
         rng = check_random_state(random_state)
@@ -79,6 +107,14 @@ class BetaLaw:
     low: float = 0.0
     high: float = 1.0
 
+    def __post_init__(self):
+        _number_field(self.a, "a", low=0.0, low_open=True)
+        _number_field(self.b, "b", low=0.0, low_open=True)
+        _positive_int_field(self.dim, "dim")
+        low, high = _number_field(self.low, "low"), _number_field(self.high, "high")
+        if not low < high or not np.isfinite(high - low):
+            raise ValueError(f"BetaLaw needs finite low < high, got low={self.low!r} and high={self.high!r}.")
+
     def sample(self, n, *, replications=None, random_state=None):
         rng = check_random_state(random_state)
         unit = rng.beta(self.a, self.b, size=_size(n, replications, self.dim))
@@ -101,6 +137,18 @@ class GaussianLaw:
 
     mean: np.ndarray
     cov: np.ndarray
+
+    def __post_init__(self):
+        from ._validation import as_numbers
+
+        mean = as_numbers(self.mean, name="mean").ravel()
+        cov = np.atleast_2d(as_numbers(self.cov, name="cov"))
+        if mean.size < 1 or cov.shape != (mean.size, mean.size):
+            raise ValueError(f"cov must be a ({mean.size}, {mean.size}) matrix for a mean of length {mean.size}, "
+                             f"got shape {cov.shape}.")
+        if not np.allclose(cov, cov.T) or np.linalg.eigvalsh((cov + cov.T) / 2).min() < -1e-12 * max(
+                1.0, float(np.abs(cov).max())):
+            raise ValueError("cov must be a symmetric positive semi-definite covariance matrix.")
 
     @property
     def dim(self) -> int:
@@ -137,6 +185,14 @@ class RegressionModel:
     eta: Callable[[np.ndarray], np.ndarray]
     feature_law: object
     noise_sd: float = 1.0
+
+    def __post_init__(self):
+        if not callable(self.eta):
+            raise InputTypeError(f"eta must be a callable of an (..., p) feature array, got {type(self.eta).__name__}.")
+        if not hasattr(self.feature_law, "sample"):
+            raise InputTypeError("feature_law must have sample(n, replications=, random_state=), e.g. "
+                                 f"synutil.simulate.UniformLaw(); got {type(self.feature_law).__name__}.")
+        _number_field(self.noise_sd, "noise_sd", low=0.0)
 
     @property
     def bayes_risk(self) -> float:
@@ -218,7 +274,9 @@ class MarginClassification(BinaryClassificationModel):
     alpha: float = 1.0
 
     def __post_init__(self):
-        if not self.alpha > 0:
+        if isinstance(self.alpha, (bool, np.bool_)) or not isinstance(self.alpha, (int, float, np.integer, np.floating)):
+            raise InputTypeError(f"alpha must be positive, got {self.alpha!r} ({type(self.alpha).__name__}).")
+        if not (np.isfinite(self.alpha) and self.alpha > 0):
             raise ValueError(f"alpha must be positive, got {self.alpha}.")
 
     @property

@@ -25,7 +25,18 @@ import numpy as np
 from scipy import stats
 from sklearn.base import clone, is_classifier
 
-from ._validation import as_float_array, as_matched_pair, check_confidence, check_random_state
+from ._validation import (
+    InputTypeError,
+    as_float_array,
+    as_matched_pair,
+    check_choice,
+    check_confidence,
+    check_finite_result,
+    check_float,
+    check_int,
+    check_memory,
+    check_random_state,
+)
 
 __all__ = ["UtilityResult", "TSTRResult", "generalization_utility", "tstr_trtr", "required_replications"]
 
@@ -33,12 +44,28 @@ __all__ = ["UtilityResult", "TSTRResult", "generalization_utility", "tstr_trtr",
 def _t_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
     """Student t interval for the mean of ``values`` (degenerate when all values are equal)."""
     values = np.asarray(values, dtype=float)
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    scale = float(np.ldexp(1.0, int(np.frexp(top)[1]) - 1)) if top > 1e150 else 1.0  # squares must not overflow
+    if scale != 1.0:
+        values = values / scale
     mean = float(values.mean())
     if values.size < 2:
-        return mean, mean
+        return mean * scale, mean * scale
     se = float(values.std(ddof=1)) / math.sqrt(values.size)
     half = float(stats.t.ppf(0.5 + confidence / 2, df=values.size - 1)) * se
-    return mean - half, mean + half
+    with np.errstate(over="ignore"):
+        lo, hi = (mean - half) * scale, (mean + half) * scale
+    check_finite_result([lo, hi], what="the t interval", fix="the values exceed the float64 range; rescale them")
+    return lo, hi
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean, without overflow of the sum for values near the float64 limit (plain ``mean`` otherwise)."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if top * values.size < 1e300:
+        return float(values.mean())
+    scale = float(np.ldexp(1.0, int(np.frexp(top)[1]) - 1))
+    return float(np.mean(values / scale)) * scale
 
 
 def _abs_interval(lo: float, hi: float) -> tuple[float, float]:
@@ -53,11 +80,15 @@ def _check_risk_range(risk_range, syn: np.ndarray, real: np.ndarray) -> tuple[fl
     if risk_range is None:
         return None
     try:
-        low, high = (float(v) for v in risk_range)
+        low, high = risk_range
     except (TypeError, ValueError):
         raise ValueError(
             f"risk_range must be None or a pair (low, high), e.g. (0, 1) for error rates; got {risk_range!r}."
         ) from None
+    for v in (low, high):
+        if isinstance(v, (bool, np.bool_, str, bytes)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise InputTypeError(f"risk_range must be a pair of numbers (low, high), e.g. (0, 1); got {risk_range!r}.")
+    low, high = float(low), float(high)
     if math.isnan(low) or math.isnan(high) or not low < high:
         raise ValueError(f"risk_range must be an increasing pair (low < high), got {risk_range!r}.")
     for name, values in (("risk_syn", syn), ("risk_real", real)):
@@ -183,8 +214,7 @@ def generalization_utility(
     (-0.836, 1.0, 1.0, True)
     """
     confidence = check_confidence(confidence)
-    if method not in ("t", "bootstrap"):
-        raise ValueError(f"method must be 't' or 'bootstrap', got {method!r}.")
+    check_choice(method, name="method", choices=("t", "bootstrap"))
     syn = as_float_array(risk_syn, name="risk_syn", ndim=1, min_rows=2)
     real = as_float_array(risk_real, name="risk_real", ndim=1, min_rows=2)
     if syn.shape != real.shape:
@@ -193,13 +223,20 @@ def generalization_utility(
             f"{syn.size} and {real.size}."
         )
     bounds = _check_risk_range(risk_range, syn, real)
-    diff = syn - real
-    gap = float(diff.mean())
+    with np.errstate(over="ignore", invalid="ignore"):
+        diff = syn - real
+    check_finite_result(diff, what="risk_syn - risk_real", fix="the risks exceed the float64 range; rescale them")
+    gap = float(check_finite_result(float(_mean(diff)), what="the mean gap", fix="rescale the risks"))
     if method == "t":
         lo, hi = _t_interval(diff, confidence)
     else:
-        if int(n_boot) < 10:
-            raise ValueError(f"n_boot must be at least 10, got {n_boot!r}.")
+        try:
+            n_boot = check_int(n_boot, name="n_boot", low=10)
+        except ValueError as error:
+            raise type(error)(f"n_boot must be a whole number of at least 10, got {n_boot!r} "
+                              f"({type(n_boot).__name__}).") from None
+        check_memory(8.0 * n_boot, what=f"n_boot={n_boot} bootstrap means", fix="lower n_boot (2,000 is plenty "
+                     "for a 95% interval)")
         rng = check_random_state(random_state)
         means = np.empty(int(n_boot))
         chunk = max(1, 2_000_000 // diff.size)
@@ -209,6 +246,8 @@ def generalization_utility(
             means[start:stop] = diff[idx].mean(axis=1)
         alpha = 1.0 - confidence
         lo, hi = (float(v) for v in np.quantile(means, [alpha / 2, 1 - alpha / 2]))
+        check_finite_result([lo, hi], what="the bootstrap interval", fix="the risks exceed the float64 range; "
+                            "rescale them")
     ulo, uhi = _abs_interval(lo, hi)
     clipped = False
     if bounds is not None:
@@ -243,7 +282,7 @@ class TSTRResult:
         return f"TSTRResult(trtr={self.trtr:.4g}, tstr={self.tstr:.4g}, gap={self.gap:+.4g}, loss={self.loss!r})"
 
 
-def _labels(y, *, name: str, n_rows: int, numeric: bool) -> np.ndarray:
+def _labels(y, *, name: str, n_rows: int, numeric: bool, x_name: str = "X") -> np.ndarray:
     if numeric:
         y = as_float_array(y, name=name, ndim=1)
     else:
@@ -252,12 +291,14 @@ def _labels(y, *, name: str, n_rows: int, numeric: bool) -> np.ndarray:
             y = y[:, 0]
         if y.ndim != 1:
             raise ValueError(f"{name} must be 1-dimensional, got an array of shape {y.shape}.")
-        if y.dtype.kind in "fc" and not np.isfinite(y).all():
+        if y.dtype.kind == "c":
+            raise InputTypeError(f"{name} has complex values; class labels must be integers, strings or booleans.")
+        if y.dtype.kind in "f" and not np.isfinite(y).all():
             raise ValueError(f"{name} contains NaN or infinite values; drop or impute them before calling.")
         if y.dtype.kind == "O" and any(v is None or (isinstance(v, float) and not math.isfinite(v)) for v in y):
             raise ValueError(f"{name} contains missing values (None or NaN); drop them before calling.")
     if y.shape[0] != n_rows:
-        raise ValueError(f"{name} has {y.shape[0]} entries but the matching X has {n_rows} rows.")
+        raise ValueError(f"{name} has {y.shape[0]} entries but {x_name} has {n_rows} rows; pass one per row.")
     return y
 
 
@@ -303,12 +344,15 @@ def tstr_trtr(estimator, X_real, y_real, X_syn, y_syn, X_test, y_test, *, loss="
         loss_name = getattr(loss, "__name__", "callable")
     else:
         raise ValueError(f"loss must be 'squared_error', 'zero_one' or a callable, got {loss!r}.")
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise InputTypeError(f"estimator must be a scikit-learn estimator with fit and predict, got "
+                             f"{type(estimator).__name__}.")
     Xr, Xs = as_matched_pair(X_real, X_syn, names=("X_real", "X_syn"), min_rows=2)
     _, Xt = as_matched_pair(X_real, X_test, names=("X_real", "X_test"), min_rows=1)
     numeric = loss == "squared_error"
-    yr = _labels(y_real, name="y_real", n_rows=Xr.shape[0], numeric=numeric)
-    ys = _labels(y_syn, name="y_syn", n_rows=Xs.shape[0], numeric=numeric)
-    yt = _labels(y_test, name="y_test", n_rows=Xt.shape[0], numeric=numeric)
+    yr = _labels(y_real, name="y_real", n_rows=Xr.shape[0], numeric=numeric, x_name="X_real")
+    ys = _labels(y_syn, name="y_syn", n_rows=Xs.shape[0], numeric=numeric, x_name="X_syn")
+    yt = _labels(y_test, name="y_test", n_rows=Xt.shape[0], numeric=numeric, x_name="X_test")
     if loss == "zero_one" or is_classifier(estimator):
         missing = sorted(set(np.unique(yr).tolist()) - set(np.unique(ys).tolist()), key=str)
         if missing:
@@ -322,12 +366,22 @@ def tstr_trtr(estimator, X_real, y_real, X_syn, y_syn, X_test, y_test, *, loss="
             return float(np.mean((np.asarray(y_true, float) - np.asarray(y_pred, float)) ** 2))
         if loss == "zero_one":
             return float(np.mean(np.asarray(y_true) != np.asarray(y_pred)))
-        return float(loss(y_true, y_pred))
+        value = loss(y_true, y_pred)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise InputTypeError(f"loss must return a number (the mean loss), got {type(value).__name__}.")
+        return float(value)
+
+    def checked(value: float) -> float:
+        return float(check_finite_result(value, what=f"the {loss_name} risk", fix="the predictions or responses "
+                                         "exceed the float64 range (rescale the responses) or the loss returned "
+                                         "NaN"))
 
     real_model = clone(estimator).fit(Xr, yr)
     syn_model = clone(estimator).fit(Xs, ys)
-    trtr = risk(yt, real_model.predict(Xt))
-    tstr = risk(yt, syn_model.predict(Xt))
+    with np.errstate(over="ignore", invalid="ignore"):
+        trtr = risk(yt, real_model.predict(Xt))
+        tstr = risk(yt, syn_model.predict(Xt))
+    trtr, tstr = checked(trtr), checked(tstr)
     return TSTRResult(trtr=trtr, tstr=tstr, gap=tstr - trtr, loss=loss_name)
 
 
@@ -366,12 +420,26 @@ def required_replications(gap: float, sd: float, *, confidence: float = 0.95, po
     785
     """
     confidence = check_confidence(confidence)
-    if not np.isscalar(power) or not 0.0 < float(power) < 1.0:
+    power = _number(power, "power", "must lie strictly between 0 and 1 (e.g. 0.8)")
+    if not 0.0 < power < 1.0:
         raise ValueError(f"power must lie strictly between 0 and 1 (e.g. 0.8), got {power!r}.")
+    gap = _number(gap, "gap", "must be a finite non-zero number (a zero gap is never resolved)")
     if not np.isfinite(gap) or gap == 0:
         raise ValueError(f"gap must be a finite non-zero number (a zero gap is never resolved), got {gap!r}.")
+    sd = _number(sd, "sd", "must be a finite non-negative standard deviation")
     if not np.isfinite(sd) or sd < 0:
         raise ValueError(f"sd must be a finite non-negative standard deviation, got {sd!r}.")
     z = stats.norm.ppf(0.5 + confidence / 2) + stats.norm.ppf(power)
+    with np.errstate(over="ignore"):
+        if not float(((z * sd) / abs(gap)) ** 2) < 1e15:
+            raise ValueError(f"gap={gap!r} is too small against sd={sd!r}: it would take more than 10^15 "
+                             "replications to resolve; give a larger gap (the smallest one that matters) or a "
+                             "smaller sd.")
     n = math.ceil(((z * sd) / abs(gap)) ** 2 - 1e-12)
     return max(int(n), 2)
+
+
+def _number(value, name: str, rule: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputTypeError(f"{name} {rule}, got {value!r} ({type(value).__name__}).")
+    return float(value)
