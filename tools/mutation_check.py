@@ -232,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per chapter run")
     parser.add_argument("--target", type=float, default=0.9, help="kill rate below which the exit status is 1")
     parser.add_argument("--markdown", type=Path, help="write the result table to this Markdown file")
+    parser.add_argument("--shuffle", type=int, metavar="SEED",
+                        help="run the mutants in a seeded random order (an interrupted run is then a random sample)")
     args = parser.parse_args(argv)
 
     files = sorted(MUTATIONS.glob("*.yaml"))
@@ -247,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     if not mutations:
         print("No mutation selected.")
         return 2
+    if args.shuffle is not None:
+        import random
+
+        random.Random(args.shuffle).shuffle(mutations)
     chapters = sorted({c for m in mutations for c in m.chapters})
     start = time.perf_counter()
     if not args.no_baseline:
