@@ -267,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     finished: list[Outcome] = []
 
     def one(m: Mutation) -> Outcome:
-        o = evaluate(m, unit=not args.no_unit, timeout=args.timeout)
+        try:
+            o = evaluate(m, unit=not args.no_unit, timeout=args.timeout)
+        except RuntimeError as error:  # a mutant that could not be run counts as survived, with the reason
+            o = Outcome(m, detail=str(error))
         finished.append(o)
         if args.markdown:  # rewritten after every mutant, so an interrupted run still leaves its table
             args.markdown.write_text(markdown_report(finished, time.perf_counter() - start))
