@@ -12,11 +12,14 @@ used by Keras).
 from __future__ import annotations
 
 import gzip
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ._validation import InputTypeError, check_bool, check_int
 
 __all__ = ["ImageDataset", "load_digits_data", "load_mnist"]
 
@@ -76,6 +79,7 @@ def load_digits_data(*, scale: bool = True) -> ImageDataset:
     """
     from sklearn.datasets import load_digits
 
+    scale = check_bool(scale, name="scale")
     bunch = load_digits()
     X = bunch.data.astype(float)
     if scale:
@@ -106,7 +110,8 @@ def read_idx(path, *, ndim: int | None = None) -> np.ndarray:
     >>> read_idx(path, ndim=1).tolist()
     [7, 1, 2]
     """
-    path = Path(path)
+    path = _as_path(path)
+    ndim = check_int(ndim, name="ndim", low=1, allow_none=True)
     try:
         with _open(path) as fh:
             raw = fh.read()
@@ -129,7 +134,7 @@ def read_idx(path, *, ndim: int | None = None) -> np.ndarray:
         raise ValueError(f"{path} is truncated: its header announces {dims} dimensions but the file ends early.")
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize
     if len(raw) - header != expected:
         raise ValueError(
             f"{path} is malformed: the header announces shape {shape} ({expected} bytes of data) but the "
@@ -151,9 +156,19 @@ def _find(directory: Path, stem: str) -> Path | None:
     return None
 
 
+def _as_path(path) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path must be a file or directory path (str or os.PathLike), got {type(path).__name__}.")
+    return Path(os.fspath(path)).expanduser()
+
+
 def _check_images(images, labels, where: str, scale: bool, name: str) -> ImageDataset:
     images = np.asarray(images)
     labels = np.asarray(labels)
+    if images.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: images must hold real grey levels, got dtype {images.dtype}.")
+    if labels.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: labels must be integers (class numbers), got dtype {labels.dtype}.")
     if images.ndim == 2:
         side = int(round(np.sqrt(images.shape[1])))
         if side * side != images.shape[1]:
@@ -174,9 +189,14 @@ def _check_images(images, labels, where: str, scale: bool, name: str) -> ImageDa
     X = images.reshape(len(images), -1).astype(float)
     if not np.isfinite(X).all():
         raise ValueError(f"{where}: images contain NaN or infinite values.")
+    if scale and (X.min() < 0 or X.max() > 255):
+        raise ValueError(f"{where}: grey levels must lie in [0, 255] (or [0, 1]) to be scaled, got values in "
+                         f"[{X.min():g}, {X.max():g}]; pass scale=False for other data.")
     if scale:
         top = 255.0 if X.max() > 1.0 else 1.0
         X = X / top
+    if labels.dtype.kind == "f" and not (np.isfinite(labels).all() and np.all(labels == np.round(labels))):
+        raise ValueError(f"{where}: labels must be whole class numbers, got non-integer or NaN values.")
     y = labels.astype(int)
     return ImageDataset(X=X, y=y, image_shape=tuple(int(s) for s in images.shape[1:]),
                         n_classes=int(len(np.unique(y))), name=name)
@@ -209,9 +229,10 @@ def load_mnist(path, *, split: str = "train", scale: bool = True) -> ImageDatase
     >>> data.X.shape, data.y.tolist(), float(data.X.max())
     ((2, 784), [3, 5], 1.0)
     """
-    if split not in _IDX_NAMES:
+    if not isinstance(split, str) or split not in _IDX_NAMES:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
-    path = Path(os.fspath(path)).expanduser()
+    scale = check_bool(scale, name="scale")
+    path = _as_path(path)
     hint = (
         "Put the four MNIST IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
         "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in one directory, or Keras' mnist.npz "

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from ._validation import as_float_array, check_random_state
+from ._validation import InputTypeError, as_float_array, check_float, check_int, check_memory, check_random_state
 
 __all__ = ["TorchMLPClassifier", "SmallCNNClassifier"]
 
@@ -43,9 +43,11 @@ def torch_session(seed: int, n_threads=None):
     """Seed torch in a forked random state and optionally pin the thread count; restore both after."""
     previous = torch.get_num_threads()
     if n_threads is not None:
-        if int(n_threads) < 1:
-            raise ValueError(f"n_threads must be a positive integer or None, got {n_threads}.")
-        torch.set_num_threads(int(n_threads))
+        try:
+            n_threads = check_int(n_threads, name="n_threads", low=1)
+        except ValueError as error:
+            raise type(error)(f"n_threads must be a positive integer or None, got {n_threads!r}.") from None
+        torch.set_num_threads(n_threads)
     torch.set_flush_denormal(True)  # denormal floats slow small CPU nets down up to tenfold
     try:
         with torch.random.fork_rng(devices=[]):
@@ -57,10 +59,16 @@ def torch_session(seed: int, n_threads=None):
 
 
 def check_positive(name, value, *, integer=True):
-    ok = value is not None and np.isscalar(value) and value > 0 and (not integer or float(value).is_integer())
-    if not ok:
-        kind = "a positive integer" if integer else "a positive number"
-        raise ValueError(f"{name} must be {kind}, got {value!r}.")
+    """A positive whole number (``integer=True``) or a positive finite number; bools and strings are refused."""
+    kind = "a positive integer" if integer else "a positive number (finite)"
+    try:
+        if integer:
+            return check_int(value, name=name, low=1)
+        return check_float(value, name=name, low=0.0, low_open=True)
+    except InputTypeError:
+        raise InputTypeError(f"{name} must be {kind}, got {value!r} ({type(value).__name__}).") from None
+    except ValueError:
+        raise ValueError(f"{name} must be {kind}, got {value!r}.") from None
 
 
 class _TorchClassifier(ClassifierMixin, BaseEstimator):
@@ -71,8 +79,10 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
         check_positive("lr", self.lr, integer=False)
         if self.batch_size is not None:
             check_positive("batch_size", self.batch_size)
-        if not (np.isscalar(self.weight_decay) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be a non-negative number, got {self.weight_decay!r}.")
+        try:
+            check_float(self.weight_decay, name="weight_decay", low=0.0)
+        except ValueError as error:
+            raise type(error)(f"weight_decay must be a non-negative number, got {self.weight_decay!r}.") from None
 
     def _validate_X(self, X, *, fitting):
         X = as_float_array(X, name="X", ndim=2, min_rows=2 if fitting else 1)
@@ -93,6 +103,10 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must be one label per row of X ({len(X)} rows), got shape {y.shape}.")
         if y.dtype.kind == "f" and not np.isfinite(y).all():
             raise ValueError("y contains NaN or infinite labels; drop those rows before fitting.")
+        if y.dtype.kind == "c":
+            raise InputTypeError("y has complex values; labels must be integers, strings or booleans.")
+        if y.dtype.kind == "O" and any(v is None or (isinstance(v, float) and not np.isfinite(v)) for v in y.tolist()):
+            raise ValueError("y contains missing labels (None or NaN); drop those rows before fitting.")
         self.classes_, codes = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"y has a single class {self.classes_.tolist()}; a classifier needs at least two.")
@@ -121,6 +135,9 @@ class _TorchClassifier(ClassifierMixin, BaseEstimator):
                     optimiser.step()
                     total += loss.item() * len(idx)
                 self.loss_curve_.append(total / n)
+                if not np.isfinite(self.loss_curve_[-1]):
+                    raise ValueError(f"training diverged: the loss became {self.loss_curve_[-1]} at epoch "
+                                     f"{len(self.loss_curve_)}; lower lr or rescale X (e.g. to [0, 1]).")
             self.model_.eval()
         return self
 
@@ -179,6 +196,9 @@ class TorchMLPClassifier(_TorchClassifier):
         widths = (self.hidden,) if np.isscalar(self.hidden) else tuple(self.hidden)
         for w in widths:
             check_positive("each hidden width", w)
+        sizes = (n_features, *(int(w) for w in widths), n_classes)
+        check_memory(4.0 * 4 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:])),
+                     what=f"an MLP with hidden widths {widths}", fix="use narrower hidden layers")
         layers, previous = [], n_features
         for w in widths:
             layers += [torch.nn.Linear(previous, int(w)), torch.nn.ReLU()]
@@ -225,9 +245,13 @@ class SmallCNNClassifier(_TorchClassifier):
         self.n_threads = n_threads
 
     def _shape(self):
-        shape = tuple(int(s) for s in np.atleast_1d(self.image_shape))
-        if len(shape) != 2 or min(shape) < 1:
-            raise ValueError(f"image_shape must be (height, width) with positive sides, got {self.image_shape!r}.")
+        try:
+            shape = tuple(check_int(s, name="image_shape", low=1) for s in np.atleast_1d(self.image_shape).tolist())
+        except ValueError:
+            shape = ()
+        if len(shape) != 2:
+            raise ValueError(f"image_shape must be (height, width) with positive whole sides, got "
+                             f"{self.image_shape!r}.")
         return shape
 
     def _validate_X(self, X, *, fitting):
@@ -246,6 +270,10 @@ class SmallCNNClassifier(_TorchClassifier):
         for c in channels:
             check_positive("each entry of channels", c)
         check_positive("hidden", self.hidden)
+        check_memory(4.0 * 4 * (sum(int(c) * 9 for c in channels) * max(int(c) for c in channels)
+                                + max(int(c) for c in channels) * h * w * int(self.hidden)),
+                     what=f"a CNN with channels {channels} and hidden={self.hidden}", fix="use fewer channels or a "
+                     "smaller hidden layer")
         layers, previous = [torch.nn.Unflatten(1, (1, h, w))], 1
         for c in channels:
             layers += [torch.nn.Conv2d(previous, int(c), kernel_size=3, padding=1), torch.nn.ReLU()]
