@@ -7,7 +7,7 @@ real features U[0,1]^p, eta(x) = mean_j sin(2 pi x_j), noise sd 1, N = n = m ove
 k = round(N^(2/(2+p))), four training sets per setting (real, and the perfect, tilted Beta(1/4, 1) and
 coverage-gap synthetic generators), all replications of a setting drawn once with a fixed seed. The
 excess risk of every fit is computed on the chapter's midpoint test grid. Then the same predictions are
-computed by ``synutil.knn.knn_predict`` with ``method="batched"`` (sorted windows for p = 1, one C k-d
+computed by ``synutil.sim.knn.knn_predict`` with ``method="batched"`` (sorted windows for p = 1, one C k-d
 tree per replication for p = 2) and ``method="sklearn"`` (a loop of ``KNeighborsRegressor``), every
 excess risk is checked to agree to 1e-10, and the times of the prediction step are compared (the data
 are generated once, outside the timings). For p = 2, the fully vectorised ``algorithm="brute"`` is timed
@@ -28,8 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import best_time  # noqa: E402
 
 from synutil.generators import CoverageGap, FeatureLaw, ModelGenerator
-from synutil.knn import knn_predict, knn_rate_neighbors
-from synutil.simulate import BetaLaw, RegressionModel, UniformLaw
+from synutil.sim.knn import knn_predict, knn_rate_neighbors
+from synutil.sim.laws import BetaLaw, RegressionModel, UniformLaw
 
 
 def eta(X):

@@ -4,7 +4,7 @@
 
 Runs the Corollary 1 grid of the book's chapter "features need not match" (real U[0,1], synthetic
 Beta(2,5), noise sd 0.5, n = m over a grid, the well-specified basis (1, cos 2 pi x, sin 2 pi x) and the
-misspecified basis (1, x)) through ``synutil.experiments.run_replications(batched=True)`` twice with the
+misspecified basis (1, x)) through ``synutil.sim.runner.run_replications(batched=True)`` twice with the
 same seed, hence the same data: once with ``method="batched"`` (stacked normal equations, QR fallback for ill-conditioned designs) and
 once with ``method="sklearn"`` (a loop of ``LinearRegression`` fits). It checks that every risk agrees to
 1e-8, then prints the end-to-end ratio (data generation, fits and exact risks) and the ratio of the
@@ -24,10 +24,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import best_time, machine  # noqa: E402
 
 from synutil.bounds import custom_basis, polynomial_basis
-from synutil.experiments import run_replications
+from synutil.sim.runner import run_replications
 from synutil.generators import FeatureLaw, ModelGenerator
-from synutil.least_squares import fit_least_squares, simulate_least_squares_risks
-from synutil.simulate import BetaLaw, sine_regression
+from synutil.sim.least_squares import fit_least_squares, simulate_least_squares_risks
+from synutil.sim.laws import BetaLaw, sine_regression
 
 MODEL = sine_regression(noise_sd=0.5)
 GEN = FeatureLaw(ModelGenerator(MODEL), law=BetaLaw(2, 5))

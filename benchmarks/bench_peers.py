@@ -191,7 +191,7 @@ def ours(t: dict, repeats: int) -> dict:
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from synutil.evaluate import evaluate
+    from synutil.evaluation import evaluate
     from synutil.fidelity import mmd2
     from synutil.tables import column_fidelity, pairwise_fidelity
 

@@ -1,58 +1,64 @@
-"""synutil — utility theory of synthetic data, as a toolkit.
+"""synutil — utility theory of synthetic data, as a toolkit and as a lab.
 
-Generalization utility and ranking consistency of models trained on synthetic data, fidelity
-measures, the closed forms of the book's theorems, generators with one fidelity knob each, and a
-seeded replication runner. The book "Utility Theory of Synthetic Data" that ships with it states,
-proves and checks every result these functions implement.
+Generalization utility and ranking consistency of models trained on synthetic data, fidelity and privacy
+measures, one-call evaluation of a real table against a synthetic one; and, for the book "Utility Theory of
+Synthetic Data" that states, proves and checks every result, the theorems' closed forms and a Monte Carlo lab.
 
-Modules
--------
-evaluate     one call on your own tables: utility per model, ranking, fidelity, privacy, an HTML report
-tables       schema of a mixed-type table, its encoding, per-column and pairwise fidelity
-privacy      distance to the closest record against a holdout baseline; exact copies
-inference    intervals for a mean or regression coefficients computed on synthetic data, corrected
-ensemble     the risk of models averaged over K synthetic sets: A + S / K
-utility      generalization utility with confidence intervals; TSTR / TRTR
-ranking      ranking consistency of models trained on synthetic data; Kendall's tau
-fidelity     TV, Wasserstein (exact 1-D, sliced), MMD, classifier two-sample AUC, finite-class IPM
-fidelity_classes  task-relevant function classes V for least squares, and d_V with the bias it bounds
-least_squares  batched least squares on a basis across Monte Carlo replications
-knn          batched k-NN regression and plug-in classification across replications
-learners     learner families and tasks with a controlled generalization gap
-bounds       closed forms and bounds of the book's theorems
-generators   generators with fit/sample and wrappers that turn one fidelity knob each
-simulate     data-generating processes with known truth
-selfconsuming  generators refitted on their own samples (self-consuming loops), exact moments
-experiments  the seeded, parallel, cached replication runner
-plotting     log-log slope fits with CIs and shared figures
-datasets     scikit-learn's digits, MNIST from a local file
+The package has two layers.
 
-torch is imported only by ``synutil.torch_models`` (sklearn-style MLP and CNN classifiers) and
-``synutil.generators.vae``; import those modules explicitly.
+**Toolkit** — what a practitioner imports to measure their own synthetic data:
+
+============  ==========================================================================================
+evaluate      one call on your own tables: utility per model, ranking, fidelity, privacy, an HTML report
+              (the function; the machinery, report and CLI live in ``synutil.evaluation``)
+utility       generalization utility with paired confidence intervals; TSTR / TRTR; replications needed
+ranking       ranking consistency of models trained on synthetic data; Kendall's tau; tie classes
+fidelity      TV, Wasserstein (exact 1-D, sliced), MMD and its test, classifier two-sample AUC, IPM,
+              task-relevant classes for least squares
+tables        schema of a mixed-type table, its encoding, per-column and pairwise fidelity
+privacy       distance to the closest record against a holdout baseline; exact copies
+inference     intervals for a mean or regression coefficients computed on synthetic data, corrected
+ensemble      the risk of models averaged over K synthetic sets: A + S / K
+benchmark     generators x learners: the TSTR risk of every pair, with the TRTR baseline
+generators    generators with fit/sample (tabular copula and CART, parametric, KDE, mixture, DP histogram,
+              VAE) and wrappers that turn one fidelity knob each
+datasets      scikit-learn's digits, MNIST from a local file
+plotting      log-log slope fits with CIs and shared figures
+============  ==========================================================================================
+
+**Lab** — what the book's experiments are built from (never imported by the toolkit):
+
+============  ==========================================================================================
+bounds        the closed forms and bounds of the book's theorems (``synutil.bounds.regression``,
+              ``.rates``, ``.ranking``, ``.quadrature``, ``.gaussian``)
+sim           laws with known truth, batched least squares and k-NN, learner families, self-consuming
+              loops, the seeded replication runner (joblib or Dask), torch models
+============  ==========================================================================================
+
+torch is imported only by ``synutil.sim.torch_models`` and ``synutil.generators.vae``; import those modules
+explicitly. The old flat module names (``synutil.experiments``, ``synutil.simulate``, ...) still import, with
+a ``DeprecationWarning`` naming the new place (see ``synutil._compat``).
 """
 
+import importlib as _importlib
+import sys as _sys
+
 from . import (
-    bounds,
+    _compat,
     datasets,
     ensemble,
-    experiments,
+    evaluation,
     fidelity,
-    fidelity_classes,
     generators,
     inference,
-    knn,
-    learners,
-    least_squares,
     plotting,
     privacy,
     ranking,
-    selfconsuming,
-    simulate,
     tables,
     utility,
 )
-from .evaluate import EvaluationResult
-from .evaluate import evaluate as evaluate
+from .evaluation import EvaluationResult
+from .evaluation import evaluate as evaluate
 from .fidelity import (
     classifier_two_sample_auc,
     ipm,
@@ -67,27 +73,39 @@ from .utility import generalization_utility, required_replications, tstr_trtr
 
 __version__ = "0.1.0"
 
+# Old module paths keep importing (``synutil/_compat.py``). ``synutil.evaluate`` is the function; the module
+# that used to carry that name is registered eagerly, because importing it lazily would make the import
+# system overwrite the attribute ``synutil.evaluate`` with the module.
+_compat.install()
+_sys.modules.setdefault(__name__ + ".evaluate", evaluation.core)
+
+_LAZY = {"bounds": "synutil.bounds", "sim": "synutil.sim", "benchmark": "synutil.benchmark"}
+
+
+def __getattr__(name):
+    """``synutil.bounds``, ``synutil.sim`` and the old module names, imported on first use."""
+    target = _LAZY.get(name) or (f"{__name__}.{name}" if f"{__name__}.{name}" in _compat.MOVED else None)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _importlib.import_module(target)
+
+
 __all__ = [
     "evaluate",
     "EvaluationResult",
-    "bounds",
+    "evaluation",
     "ensemble",
     "inference",
     "privacy",
-    "selfconsuming",
     "tables",
     "datasets",
-    "experiments",
     "fidelity",
-    "fidelity_classes",
     "generators",
-    "knn",
-    "learners",
-    "least_squares",
     "plotting",
     "ranking",
-    "simulate",
     "utility",
+    "bounds",
+    "sim",
     "generalization_utility",
     "tstr_trtr",
     "required_replications",

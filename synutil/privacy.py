@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._table_encoder import TableEncoder
-from ._table_schema import _BOOL_STRINGS, TableSchema, canonical_strings, infer_schema, numeric_values
+from .tables.encoder import TableEncoder
+from .tables.schema import _BOOL_STRINGS, TableSchema, canonical_strings, infer_schema, numeric_values
 
 __all__ = ["distance_to_closest_record", "DCRResult", "exact_copy_mask"]
 

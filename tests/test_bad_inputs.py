@@ -16,8 +16,11 @@ import pytest
 from scipy.spatial.distance import cdist
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from synutil import bounds, experiments, fidelity, fidelity_classes, knn, learners, least_squares, plotting, ranking
-from synutil import simulate, utility
+from synutil import bounds, fidelity, plotting, ranking, utility
+from synutil.fidelity import classes as fidelity_classes
+from synutil.sim import knn, learners, least_squares
+from synutil.sim import laws as simulate
+from synutil.sim import runner as experiments
 from synutil._validation import (
     InputTypeError,
     as_float_array,
@@ -673,16 +676,36 @@ def test_dataset_loaders_refuse_bad_options_and_files(tmp_path):
                                            ("lr", "0.1"), ("weight_decay", "0"), ("n_threads", 1.5),
                                            ("batch_size", 0.5), ("random_state", -1), ("hidden", (10**9,))])
 def test_torch_classifier_options(option, value):
-    torch_models = pytest.importorskip("synutil.torch_models")
+    torch_models = pytest.importorskip("synutil.sim.torch_models")
     clf = torch_models.TorchMLPClassifier(epochs=2, n_threads=1).set_params(**{option: value})
     name = "hidden" if option == "hidden" else option
     _raises_naming(lambda: clf.fit(X, (X[:, 0] > 0).astype(int)), name)
 
 
 def test_torch_classifier_refuses_missing_labels_and_fractional_image_shape():
-    torch_models = pytest.importorskip("synutil.torch_models")
+    torch_models = pytest.importorskip("synutil.sim.torch_models")
     labels = np.array([0, None] * 20, dtype=object)
     _raises_naming(lambda: torch_models.TorchMLPClassifier(epochs=2).fit(X, labels), "y")
     _raises_naming(lambda: torch_models.SmallCNNClassifier(image_shape=(2.5, 2)).fit(X[:, :2].repeat(2, axis=1)[:, :4],
                                                                                      (X[:, 0] > 0).astype(int)),
                    "image_shape")
+
+
+@pytest.mark.parametrize("old, new", sorted(__import__("synutil._compat", fromlist=["MOVED"]).MOVED.items()))
+def test_old_module_paths_still_import_as_the_moved_module(old, new):
+    """Code written against the flat layout keeps working: the old name is the new module itself, and a public
+    old name warns (once per process: a second import finds the module in ``sys.modules``)."""
+    import importlib
+    import sys
+    import warnings
+
+    seen_before = old in sys.modules
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module = importlib.import_module(old)
+    assert module is importlib.import_module(new)
+    assert module.__spec__.name == new
+    warned = any(issubclass(w.category, DeprecationWarning) and new in str(w.message) for w in caught)
+    public = not old.rsplit(".", 1)[-1].startswith("_")
+    if not seen_before:
+        assert warned == public, (old, [str(w.message) for w in caught])

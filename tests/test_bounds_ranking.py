@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from synutil._bounds_ranking import (
+from synutil.bounds.ranking import (
     label_noise_inverse,
     label_noise_risk,
     label_noise_sample_factor,
@@ -11,7 +11,7 @@ from synutil._bounds_ranking import (
     ranking_margin_ratio,
 )
 from synutil.generators import LabelNoise, ModelGenerator
-from synutil.simulate import MarginClassification
+from synutil.sim.laws import MarginClassification
 
 
 # ---------------------------------------------------------------- the ranking-gap theorem

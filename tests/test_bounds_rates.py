@@ -1,17 +1,17 @@
-"""Tests of the rates and worst cases of Theorems 3 and 4 (synutil._bounds_rates)."""
+"""Tests of the rates and worst cases of Theorems 3 and 4 (synutil.bounds.rates)."""
 
 import numpy as np
 import pytest
 from scipy import integrate
 
-from synutil._bounds_rates import (
+from synutil.bounds.rates import (
     knn_rate_exponent,
     low_noise_exact_excess,
     low_noise_worst_case,
     worst_case_flip,
 )
-from synutil.knn import knn_rate_neighbors
-from synutil.simulate import MarginClassification
+from synutil.sim.knn import knn_rate_neighbors
+from synutil.sim.laws import MarginClassification
 
 ALPHAS = [0.5, 1.0, 2.0, 3.5]
 

@@ -1,4 +1,4 @@
-"""Tests of the three-term decomposition and the exact least-squares bias (synutil._bounds_regression)."""
+"""Tests of the three-term decomposition and the exact least-squares bias (synutil.bounds.regression)."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ from synutil.bounds import (
     quadrature_rule,
     theorem1_bound,
 )
-from synutil.simulate import BetaLaw, GaussianLaw, UniformLaw
+from synutil.sim.laws import BetaLaw, GaussianLaw, UniformLaw
 
 ETA = lambda X: np.sin(2 * np.pi * X[..., 0])  # noqa: E731
 SIN = lambda X: np.sin(2 * np.pi * X[..., 0])  # noqa: E731

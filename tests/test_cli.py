@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synutil.cli import main
+from synutil.evaluation.cli import main
 from synutil.tables import mixed_table
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ from synutil.generators.dp_histogram import (
     laplace_difference_sf,
     laplace_mechanism,
 )
-from synutil.simulate import MarginClassification
+from synutil.sim.laws import MarginClassification
 
 
 def _data(n=2000, seed=0):

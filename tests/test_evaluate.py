@@ -9,8 +9,8 @@ from sklearn.metrics import (accuracy_score, balanced_accuracy_score, log_loss, 
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.tree import DecisionTreeClassifier
 
-from synutil._evaluate_losses import bootstrap_indices, counts_of, resolve_loss
-from synutil.evaluate import EvaluationResult, default_models, evaluate
+from synutil.evaluation.losses import bootstrap_indices, counts_of, resolve_loss
+from synutil.evaluation import EvaluationResult, default_models, evaluate
 from synutil.tables import TableEncoder, infer_schema, mixed_table
 from synutil.utility import generalization_utility
 

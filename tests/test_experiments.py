@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synutil.experiments import expand_grid, run_replications, setting_seed
+from synutil.sim.runner import expand_grid, run_replications, setting_seed
 
 
 def draw(rng, *, scale, shift=0.0):
@@ -244,7 +244,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
 FRESH = textwrap.dedent("""
     import sys
-    from synutil.experiments import run_replications
+    from synutil.sim.runner import run_replications
 
     cache, log, out = sys.argv[1], sys.argv[2], sys.argv[3]
     SCALES = {"small": 1.0, "big": 10.0}
@@ -276,7 +276,7 @@ def test_a_fresh_process_hits_the_cache_and_gets_the_same_numbers(tmp_path):
 ORPHANS = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from synutil.experiments import run_replications
+    from synutil.sim.runner import run_replications
 
     pids, cache = Path(sys.argv[1]), sys.argv[2]
 
@@ -323,7 +323,7 @@ def test_workers_stop_when_the_parent_is_killed(tmp_path):
 def test_fingerprints_of_recursive_partial_and_callable_functions():
     import functools
 
-    from synutil._cache import function_fingerprint
+    from synutil.sim._cache import function_fingerprint
 
     def outer(k):
         def rec(rng, n=2):

@@ -9,7 +9,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 cloudpickle = pytest.importorskip("cloudpickle")
 
-from synutil.experiments import run_replications  # noqa: E402
+from synutil.sim.runner import run_replications  # noqa: E402
 
 # the workers cannot import this test module by name: ship its functions by value
 cloudpickle.register_pickle_by_value(sys.modules[__name__])

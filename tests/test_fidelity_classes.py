@@ -1,9 +1,9 @@
-"""Tests of synutil.fidelity_classes: task-relevant classes V for d_V and the least-squares fidelity bound."""
+"""Tests of synutil.fidelity.classes: task-relevant classes V for d_V and the least-squares fidelity bound."""
 
 import numpy as np
 import pytest
 
-from synutil.fidelity_classes import (
+from synutil.fidelity.classes import (
     LeastSquaresFidelity,
     basis_residual_class,
     least_squares_fidelity,

@@ -1,10 +1,10 @@
-"""Tests of synutil.knn: batched k-NN regression and plug-in classification against scikit-learn."""
+"""Tests of synutil.sim.knn: batched k-NN regression and plug-in classification against scikit-learn."""
 
 import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
-from synutil.knn import knn_classify, knn_predict, knn_rate_neighbors
+from synutil.sim.knn import knn_classify, knn_predict, knn_rate_neighbors
 
 
 def _data(R, n, p, N, seed, shared=True):

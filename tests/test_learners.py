@@ -1,10 +1,10 @@
-"""Tests of synutil.learners: threshold ERM against brute force, the wavy task against Monte Carlo."""
+"""Tests of synutil.sim.learners: threshold ERM against brute force, the wavy task against Monte Carlo."""
 
 import numpy as np
 import pytest
 
 from synutil.generators import LabelNoise, ModelGenerator
-from synutil.learners import WavyBoundaryClassification, split_gini, threshold_erm
+from synutil.sim.learners import WavyBoundaryClassification, split_gini, threshold_erm
 
 
 def _brute_force_error(x, y):

@@ -1,4 +1,4 @@
-"""Tests of the batched least-squares Monte Carlo (synutil.least_squares)."""
+"""Tests of the batched least-squares Monte Carlo (synutil.sim.least_squares)."""
 
 import numpy as np
 import pytest
@@ -6,8 +6,8 @@ from scipy import integrate
 
 from synutil.bounds import custom_basis, least_squares_first_order, polynomial_basis
 from synutil.generators import FeatureLaw, ModelGenerator
-from synutil.least_squares import fit_least_squares, least_squares_risks, simulate_least_squares_risks
-from synutil.simulate import BetaLaw, UniformLaw, sine_regression
+from synutil.sim.least_squares import fit_least_squares, least_squares_risks, simulate_least_squares_risks
+from synutil.sim.laws import BetaLaw, UniformLaw, sine_regression
 
 
 def data(R=30, n=40, seed=0):

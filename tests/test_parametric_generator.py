@@ -6,7 +6,7 @@ import pytest
 
 from synutil.bounds import custom_basis, polynomial_basis
 from synutil.generators import ParametricRegressionGenerator, SyntheticGenerator
-from synutil.simulate import BetaLaw, RegressionModel, UniformLaw
+from synutil.sim.laws import BetaLaw, RegressionModel, UniformLaw
 
 LINE = polynomial_basis(1)
 

@@ -1,4 +1,4 @@
-"""Tests of synutil.report: one self-contained HTML file with the expected sections and working images."""
+"""Tests of synutil.evaluation.report: one self-contained HTML file with the expected sections and working images."""
 
 import base64
 import re
@@ -11,8 +11,8 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from synutil.evaluate import evaluate
-from synutil.report import render_report, write_report
+from synutil.evaluation import evaluate
+from synutil.evaluation.report import render_report, write_report
 from synutil.tables import mixed_table
 
 SECTIONS = ("headline", "fidelity", "privacy", "schema", "how-to-read", "reproducibility")

@@ -1,4 +1,4 @@
-"""Tests for synutil.selfconsuming against closed forms: the Gaussian chain's expected variance, mean drift,
+"""Tests for synutil.sim.selfconsuming against closed forms: the Gaussian chain's expected variance, mean drift,
 log drift and fixed point; the regression chain; the KDE chain; refit_chain's bookkeeping; errors."""
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from synutil.generators import KDEGenerator, kde_bandwidth_factor
-from synutil.selfconsuming import (
+from synutil.sim.selfconsuming import (
     fresh_data_fixed_point,
     gaussian_chain_log_drift,
     gaussian_chain_moments,

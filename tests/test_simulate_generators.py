@@ -13,7 +13,7 @@ from synutil.generators import (
     ModelGenerator,
     ResponseError,
 )
-from synutil.simulate import BetaLaw, GaussianLaw, MarginClassification, RegressionModel, UniformLaw, sine_regression
+from synutil.sim.laws import BetaLaw, GaussianLaw, MarginClassification, RegressionModel, UniformLaw, sine_regression
 
 
 @pytest.mark.parametrize("alpha", [0.5, 1.0, 2.0])

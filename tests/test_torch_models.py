@@ -8,7 +8,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from synutil.datasets import load_digits_data
-from synutil.torch_models import SmallCNNClassifier, TorchMLPClassifier
+from synutil.sim.torch_models import SmallCNNClassifier, TorchMLPClassifier
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from .._table_schema import TableSchema, _as_frame, category_codes, infer_schema, numeric_values
+from ..tables.schema import TableSchema, _as_frame, category_codes, infer_schema, numeric_values
 from .._validation import check_random_state
 
 __all__ = ["TabularGenerator"]

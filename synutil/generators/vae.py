@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from .._validation import check_random_state
-from ..torch_models import check_positive, torch_seed, torch_session
+from .._torch import check_positive, torch_seed, torch_session
 from ._base import SyntheticGenerator, check_labelled, draw_label_codes
 
 __all__ = ["ConditionalVAE"]

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, polygamma
 
-from ._validation import as_float_array, check_random_state
-from .generators.kde import kde_bandwidth_factor
+from .._validation import as_float_array, check_random_state
+from ..generators.kde import kde_bandwidth_factor
 
 __all__ = [
     "GaussianChain",

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._validation import InputTypeError, as_float_array, as_matched_pair, check_finite_result, check_int
+from .._validation import InputTypeError, as_float_array, as_matched_pair, check_finite_result, check_int
 
 __all__ = [
     "basis_residual_class",

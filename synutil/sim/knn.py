@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import InputTypeError, as_numbers, check_choice, check_float, check_int, check_memory
+from .._validation import InputTypeError, as_numbers, check_choice, check_float, check_int, check_memory
 
 __all__ = ["knn_predict", "knn_classify", "knn_rate_neighbors"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .utility import UtilityResult, _abs_interval
+from ..utility import UtilityResult, _abs_interval
 
 __all__ = ["ModelUtility", "FidelitySummary", "EvaluationResult", "percentile_utility", "SCHEME_NOTES"]
 

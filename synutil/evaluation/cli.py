@@ -63,7 +63,7 @@ def _one_line(error) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .. import __version__
 
     parser = _Parser(prog=PROG, description="Utility, fidelity and privacy of synthetic data, with intervals.")
     parser.add_argument("--version", action="version", version=f"synutil {__version__}")
@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _evaluate(args) -> int:
-    from .evaluate import evaluate
+    from .core import evaluate
 
     out = Path(args.out)
     if not out.parent.exists():

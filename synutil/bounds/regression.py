@@ -26,8 +26,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._quadrature import custom_basis, polynomial_basis, quadrature_rule
-from ._validation import (
+from .quadrature import custom_basis, polynomial_basis, quadrature_rule
+from .._validation import (
     InputTypeError,
     as_float_array,
     as_numbers,

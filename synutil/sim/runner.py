@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._cache import canonical_setting, function_fingerprint, load_rows, setting_key, store_rows, task_file
-from ._validation import InputTypeError, check_bool, check_int, check_memory
+from .._validation import InputTypeError, check_bool, check_int, check_memory
 
 __all__ = ["expand_grid", "setting_seed", "run_replications"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import InputTypeError, align_series, as_float_array, check_bool, check_float
+from .._validation import InputTypeError, align_series, as_float_array, check_bool, check_float
 
 __all__ = [
     "ranking_margin_ratio",

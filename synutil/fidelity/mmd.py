@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.spatial.distance import pdist
 
-from ._validation import (
+from .._validation import (
     as_float_array,
     as_matched_pair,
     check_choice,

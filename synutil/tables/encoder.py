@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd  # noqa: F401  (the doctests use it)
 
-from ._table_schema import TableSchema, category_codes, numeric_values
+from .schema import TableSchema, category_codes, numeric_values
 
 __all__ = ["TableEncoder"]
 

@@ -17,9 +17,15 @@ import numbers
 
 import numpy as np
 
-from ._validation import InputTypeError, as_numbers, check_finite_result, check_float
+from .._validation import InputTypeError, as_numbers, check_finite_result, check_float
 
-__all__ = ["knn_rate_exponent", "low_noise_worst_case", "low_noise_exact_excess", "worst_case_flip"]
+__all__ = [
+    "knn_rate_exponent",
+    "knn_extrapolation_floor",
+    "low_noise_worst_case",
+    "low_noise_exact_excess",
+    "worst_case_flip",
+]
 
 
 def _check_positive_int(value, name):
@@ -84,6 +90,50 @@ def knn_rate_exponent(p):
     """
     p = _check_positive_int(p, "p")
     return -2.0 / (2.0 + p)
+
+
+def knn_extrapolation_floor(gap_start, *, dimension=1):
+    r"""Limit utility of k-NN when synthetic features miss the end :math:`(c, 1]` of the first coordinate.
+
+    For the sine regression function :math:`\eta(x)=\frac1p\sum_{j=1}^p\sin(2\pi x_j)` on :math:`[0,1]^p` with
+    uniform real features, a generator whose features never exceed :math:`c` in the first coordinate (a
+    coverage gap) leaves a k-NN learner with :math:`k\to\infty`, :math:`k/N\to0` the prediction
+    :math:`\eta` evaluated at :math:`x_1=c` on the gap. Its generalization utility tends to the extrapolation floor
+
+    .. math::
+
+        U_\infty=\frac1{p^2}\int_c^1\big(\sin 2\pi x-\sin 2\pi c\big)^2\,dx
+        =\frac1{p^2}\Big[\frac{1-c}2+\frac{\sin 4\pi c}{8\pi}-\frac{s(\cos 2\pi c-1)}{\pi}+(1-c)s^2\Big],
+        \quad s=\sin 2\pi c,
+
+    which does not shrink with the sample size: the chapters "Rates for a non-parametric learner" and
+    "Features need not match" measure utilities that climb to it.
+
+    Parameters
+    ----------
+    gap_start : float or array_like
+        :math:`c\in[0,1]`, the largest first coordinate the synthetic features reach.
+    dimension : int, default 1
+        The feature dimension :math:`p`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`U_\infty`, broadcast over ``gap_start``.
+
+    Examples
+    --------
+    >>> round(float(knn_extrapolation_floor(0.75)), 5)
+    0.05669
+    >>> float(knn_extrapolation_floor(1.0))
+    0.0
+    """
+    c = as_numbers(gap_start, name="gap_start", low=0.0, high=1.0)
+    p = _check_positive_int(dimension, "dimension")
+    s = np.sin(2 * np.pi * c)
+    value = ((1 - c) / 2 + np.sin(4 * np.pi * c) / (8 * np.pi) - s * (np.cos(2 * np.pi * c) - 1) / np.pi
+             + (1 - c) * s**2) / p**2
+    return _out(np.maximum(value, 0.0))
 
 
 def low_noise_worst_case(d, *, alpha, C):

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from ._validation import InputTypeError, check_float, check_int, check_memory, check_random_state
+from .._validation import InputTypeError, check_float, check_int, check_memory, check_random_state
 
 __all__ = [
     "UniformLaw",
@@ -139,7 +139,7 @@ class GaussianLaw:
     cov: np.ndarray
 
     def __post_init__(self):
-        from ._validation import as_numbers
+        from .._validation import as_numbers
 
         mean = as_numbers(self.mean, name="mean").ravel()
         cov = np.atleast_2d(as_numbers(self.cov, name="cov"))

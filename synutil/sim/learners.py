@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import InputTypeError, as_numbers, check_float, check_int, check_memory, check_random_state
-from .simulate import BinaryClassificationModel, _size
+from .._validation import InputTypeError, as_numbers, check_float, check_int, check_memory, check_random_state
+from .laws import BinaryClassificationModel, _size
 
 __all__ = ["threshold_erm", "split_gini", "WavyBoundaryClassification"]
 

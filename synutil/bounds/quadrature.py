@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 from scipy import special
 
-from ._validation import InputTypeError, check_int, check_memory
+from .._validation import InputTypeError, check_int, check_memory
 
 __all__ = ["polynomial_basis", "custom_basis", "quadrature_rule"]
 

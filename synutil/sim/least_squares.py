@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._quadrature import quadrature_rule
-from ._validation import (
+from ..bounds.quadrature import quadrature_rule
+from .._validation import (
     InputTypeError,
     as_numbers,
     check_choice,

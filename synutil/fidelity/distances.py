@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._mmd import MMDTestResult, median_bandwidth, mmd2, mmd_test
-from ._validation import (
+from .mmd import MMDTestResult, median_bandwidth, mmd2, mmd_test
+from .._validation import (
     InputTypeError,
     as_float_array,
     as_matched_pair,

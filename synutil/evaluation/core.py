@@ -41,14 +41,14 @@ import sys
 import numpy as np
 import pandas as pd
 
-from ._evaluate_losses import LossInfo, bootstrap_indices, counts_of, resolve_loss
-from ._evaluate_models import default_models, draw, fit_threads, resolve_generator, resolve_models, with_seed
-from ._evaluate_result import EvaluationResult, FidelitySummary, ModelUtility, percentile_utility
-from ._table_schema import _BOOL_STRINGS, canonical_strings, numeric_values
-from .ranking import _pair_signs, _tau_b, ranking_consistency
-from .tables import TableEncoder, column_fidelity, infer_schema, pairwise_fidelity
-from ._validation import check_confidence
-from .utility import generalization_utility
+from .losses import LossInfo, bootstrap_indices, counts_of, resolve_loss
+from .models import default_models, draw, fit_threads, resolve_generator, resolve_models, with_seed
+from .result import EvaluationResult, FidelitySummary, ModelUtility, percentile_utility
+from ..tables.schema import _BOOL_STRINGS, canonical_strings, numeric_values
+from ..ranking import _pair_signs, _tau_b, ranking_consistency
+from ..tables import TableEncoder, column_fidelity, infer_schema, pairwise_fidelity
+from .._validation import check_confidence
+from ..utility import generalization_utility
 
 __all__ = ["evaluate", "EvaluationResult", "ModelUtility", "FidelitySummary", "LossInfo", "default_models"]
 
@@ -121,7 +121,7 @@ def _versions() -> dict:
     import scipy
     import sklearn
 
-    from . import __version__
+    from .. import __version__
 
     return {"synutil": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "pandas": pd.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
@@ -129,8 +129,8 @@ def _versions() -> dict:
 
 
 def _fidelity(train, test, syn, schema, seed, max_rows):
-    from ._mmd import median_bandwidth
-    from .fidelity import classifier_two_sample_auc, mmd2
+    from ..fidelity.mmd import median_bandwidth
+    from ..fidelity import classifier_two_sample_auc, mmd2
 
     cols = column_fidelity(train, syn, schema=schema)
     cols["baseline"] = column_fidelity(train, test, schema=schema)["value"].to_numpy()
@@ -234,7 +234,7 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
     """
     from tqdm.auto import tqdm
 
-    from .privacy import distance_to_closest_record
+    from ..privacy import distance_to_closest_record
 
     real_train, real_test = _frame(real_train, "real_train"), _frame(real_test, "real_test")
     gen, gen_name = resolve_generator(generator)

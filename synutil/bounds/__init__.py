@@ -12,6 +12,7 @@ function                               result of the book
 :func:`least_squares_first_order`      first-order finite-sample estimation terms of least squares
 :func:`coverage_constant`              the coverage constant :math:`\kappa=\sup dP_X/d\tilde P_X`
 :func:`knn_rate_exponent`              rates of k-NN: the exponent :math:`-2/(2+p)`
+:func:`knn_extrapolation_floor`        the same, under a coverage gap: the limit utility :math:`U_\infty`
 :func:`low_noise_worst_case`           worst case under a low-noise condition: :math:`2Cd^{1+\alpha}`
 :func:`low_noise_exact_excess`         the same: exact excess risk of the worst-case flip
 :func:`worst_case_flip`                the same: the flip :math:`\tilde\eta=\eta-d\,\mathrm{sign}(\eta-1/2)`
@@ -22,18 +23,22 @@ function                               result of the book
 :func:`label_noise_sample_factor`      the same: the sample price :math:`1/(1-2\rho)^2`
 =====================================  ==================================================================
 
-The implementations live in private modules grouped by topic; import them from here.
+The implementations live in the modules of this subpackage, by topic: :mod:`synutil.bounds.regression`,
+:mod:`synutil.bounds.rates`, :mod:`synutil.bounds.ranking`, :mod:`synutil.bounds.quadrature` (quadrature rules and
+bases) and :mod:`synutil.bounds.gaussian` (distances between Gaussian laws). This is the lab layer: the book's
+theorems in closed form. The toolkit a practitioner uses on data (:mod:`synutil.utility`, :mod:`synutil.ranking`,
+:mod:`synutil.fidelity`, ...) never imports it.
 """
 
-from ._bounds_ranking import (
+from .ranking import (
     label_noise_inverse,
     label_noise_risk,
     label_noise_sample_factor,
     ranking_failure_bound,
     ranking_margin_ratio,
 )
-from ._bounds_rates import knn_rate_exponent, low_noise_exact_excess, low_noise_worst_case, worst_case_flip
-from ._bounds_regression import (
+from .rates import knn_extrapolation_floor, knn_rate_exponent, low_noise_exact_excess, low_noise_worst_case, worst_case_flip
+from .regression import (
     FirstOrderTerms,
     LeastSquaresBias,
     coverage_constant,
@@ -58,6 +63,7 @@ __all__ = [
     "FirstOrderTerms",
     "least_squares_first_order",
     "knn_rate_exponent",
+    "knn_extrapolation_floor",
     "low_noise_worst_case",
     "low_noise_exact_excess",
     "worst_case_flip",
