@@ -119,3 +119,29 @@ def test_scalar_and_array_outputs():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("c", [0.0, 0.2, 0.5, 0.7, 0.8, 0.95, 1.0])
+@pytest.mark.parametrize("p", [1, 3])
+def test_knn_extrapolation_floor_is_the_integral_over_the_gap(c, p):
+    from scipy import integrate
+
+    from synutil.bounds import knn_extrapolation_floor
+
+    s = np.sin(2 * np.pi * c)
+    direct = integrate.quad(lambda x: (np.sin(2 * np.pi * x) - s) ** 2, c, 1.0, epsabs=1e-14)[0] / p**2
+    assert knn_extrapolation_floor(c, dimension=p) == pytest.approx(direct, abs=1e-12)
+
+
+def test_knn_extrapolation_floor_refuses_bad_input():
+    from synutil.bounds import knn_extrapolation_floor
+
+    with pytest.raises(ValueError, match="gap_start"):
+        knn_extrapolation_floor(1.5)
+    with pytest.raises(ValueError, match="gap_start"):
+        knn_extrapolation_floor(np.nan)
+    with pytest.raises((ValueError, TypeError), match="dimension"):
+        knn_extrapolation_floor(0.5, dimension=0)
+    with pytest.raises((ValueError, TypeError), match="dimension"):
+        knn_extrapolation_floor(0.5, dimension=1.5)
+    assert knn_extrapolation_floor([0.7, 0.8]).shape == (2,)

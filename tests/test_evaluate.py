@@ -238,3 +238,32 @@ def test_bad_input_is_refused_with_clear_messages(tables):
         evaluate(train, test, syn, target="smoker", task="regression", models=lr, **FAST)
     with pytest.raises(ValueError, match="DataFrame"):
         evaluate(train.to_numpy(), test, syn, target="purchased", **FAST)
+
+
+def test_models_equal_up_to_rounding_are_a_tie_in_kendall_tau():
+    """Two models with the same predictions computed in a different order differ in the last bits of their risks;
+    their pair must count as a tie (tau_b = 1 with a third, clearly worse model), not as a random order."""
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from synutil.ranking import _pair_signs, _tau_b
+
+    rng = np.random.default_rng(0)
+
+    def table(n):
+        X = rng.normal(size=(n, 3))
+        return pd.DataFrame(X, columns=list("abc")).assign(y=X @ [1.0, 2.0, 3.0] + rng.normal(size=n))
+
+    train, test, syn = table(200), table(200), table(200)
+    models = {"ols": LinearRegression(), "ols_scaled": make_pipeline(StandardScaler(), LinearRegression()),
+              "mean": DummyRegressor()}
+    result = evaluate(train, test, syn, target="y", models=models, n_replications=50, random_state=0,
+                              progress=False)
+    real, fake = result.bootstrap_real.to_numpy(), result.bootstrap_syn.to_numpy()
+    gap = np.abs(real[:, 0] - real[:, 1]).max()
+    assert 0 < gap < 1e-12 * np.abs(real).max(), "the data must produce risks equal up to rounding only"
+    raw = _tau_b(_pair_signs(real), _pair_signs(fake))
+    assert np.any(raw < 1), "without snapping, the last bits order the tied pair at random"
+    assert result.kendall_tau == 1.0 and result.kendall_tau_ci == (1.0, 1.0)

@@ -152,6 +152,20 @@ def _fidelity(train, test, syn, schema, seed, max_rows):
     ), enc
 
 
+def _snap_rounding(risks: np.ndarray, *, rel: float = 1e-12) -> np.ndarray:
+    """Round risks to a grid of ``rel`` times the largest, so that values equal up to float rounding are equal.
+
+    >>> a = np.array([0.1 + 0.2, 0.3, 0.5])
+    >>> bool(a[0] == a[1]), bool(_snap_rounding(a)[0] == _snap_rounding(a)[1])
+    (False, True)
+    """
+    top = float(np.max(np.abs(risks))) if risks.size else 0.0
+    if not np.isfinite(top) or top == 0.0:
+        return risks
+    step = top * rel
+    return np.round(risks / step) * step
+
+
 def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", models=None, loss=None, generator=None,
              n_replications=None, n_boot=None, confidence=0.95, random_state=None, progress=True, fidelity=True,
              privacy=True, max_rows=2000) -> EvaluationResult:
@@ -360,10 +374,13 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
                                            lossobj.info, given, "replications and test rows" if gen else "test rows")
     ranking, tau, tau_ci = None, float("nan"), (float("nan"), float("nan"))
     if len(names) >= 2:
-        rr, rs = (boot[0].T, boot[1].T) if gen is None else (rep_risk[0], rep_risk[1])
+        # risks equal up to float rounding are ties: two models with the same predictions computed in a
+        # different order must not be ranked by their last bits
+        b_real, b_syn, p_real, p_syn = (_snap_rounding(a) for a in (boot[0].T, boot[1].T, point[0], point[1]))
+        rr, rs = (b_real, b_syn) if gen is None else (_snap_rounding(rep_risk[0]), _snap_rounding(rep_risk[1]))
         ranking = ranking_consistency(rr, rs, confidence=confidence)
-        taus = _tau_b(_pair_signs(boot[0].T), _pair_signs(boot[1].T))
-        tau = float(_tau_b(_pair_signs(point[0][None]), _pair_signs(point[1][None]))[0])
+        taus = _tau_b(_pair_signs(b_real), _pair_signs(b_syn))
+        tau = float(_tau_b(_pair_signs(p_real[None]), _pair_signs(p_syn[None]))[0])
         if np.isfinite(taus).any():
             a = (1 - confidence) / 2
             tau_ci = tuple(float(v) for v in np.nanquantile(taus, [a, 1 - a]))
