@@ -58,3 +58,48 @@ def test_tagged_cells_make_the_deck():
     cells = tagged_deck(nb, labels, title)
     assert [c.cell_type for c in cells] == ["markdown", "markdown", "code"]  # title added, then the tagged cells
     assert [o.output_type for o in cells[-1].outputs] == ["stream"]
+
+
+def _chapter_with_anatomy():
+    """A chapter in the course's anatomy: objectives box right after the title, "What to remember" before the
+    exercises."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = _chapter()
+    nb.cells[0] = md("(chap)=\n# The title\n\n```{admonition} Objectives and prerequisites\n:class: tip objectives\n"
+                     "After this chapter you can\n- state {prf:ref}`thm-big`;\n- run the experiment;\n"
+                     "- read the checks.\n\n**Prerequisites:** {doc}`../part1/pipeline`, {doc}`fidelity`.\n```\n\n"
+                     "The claim {footcite}`someone` in words.\n\nMore.")
+    nb.cells.append(md("## What to remember\n\n- {prf:ref}`thm-big` holds;\n- the checks passed.\n\n"
+                       "## Exercises\n\n```{exercise}\nDo it.\n```"))
+    nb.cells.append(code("x = 1"))
+    return nb
+
+
+def test_default_deck_has_objectives_second_and_what_to_remember_last():
+    nb = _chapter_with_anatomy()
+    labels = collect_labels([nb])
+    labels["doc:pipeline"] = ("doc", "The two-stage pipeline")
+    title, name = title_slide(nb, labels, "../book/chap.html")
+    assert name == "The title"
+    # the title slide keeps the first paragraph of prose, not the objectives box
+    assert "The claim in words" in title[0].source and "Objectives" not in title[0].source
+    cells = default_deck(nb, labels, title)
+    slides = [c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") == "slide"]
+    objectives, last = slides[1].source, slides[-1].source
+    assert objectives.startswith("## Objectives and prerequisites")
+    assert "- state *Big result*;" in objectives and "- read the checks." in objectives
+    assert "*The two-stage pipeline*, fidelity." in objectives and "{doc}" not in objectives
+    assert ":class:" not in objectives
+    assert slides[2].source.startswith("## Outline") and "1. What to remember" in slides[2].source
+    assert last.startswith("## What to remember") and "- *Big result* holds;" in last
+    assert "Exercises" not in last and "Do it" not in last
+    assert cells[-1] is slides[-1]
+
+
+def test_a_chapter_without_the_anatomy_keeps_its_deck():
+    nb = _chapter()
+    labels = collect_labels([nb])
+    title, _ = title_slide(nb, labels, "x.html")
+    cells = default_deck(nb, labels, title)
+    assert cells[1].source.startswith("## Outline")
+    assert not any("What to remember" in c.source or "Objectives" in c.source for c in cells)

@@ -211,3 +211,94 @@ def test_main_reads_a_built_book(tmp_path: Path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("book/a.html: typed-number+no-such-result+title-mismatch: Theorem 3 in title")
     assert cn.main([str(tmp_path / "missing")]) == 2
+
+
+# ---------------------------------------------------------------------------------------- figures and {numref}
+
+
+def figure(name: str | None, number: int | None, caption: str = "What is plotted.") -> str:
+    """A code cell whose output is a figure, as MyST-NB 1.x writes a ``mystnb: figure:`` caption (``number`` None:
+    a cell without caption, whose image sits directly in the output)."""
+    image = '<img alt="_images/x.png" src="../_images/x.png"/>'
+    if name is None:
+        inner = image
+    else:
+        label = f'<span class="caption-number">Fig. {number} </span>' if number is not None else ""
+        inner = (f'<figure class="align-default" id="{name}">\n{image}\n<figcaption>\n<p>{label}<span '
+                 f'class="caption-text">{caption}</span><a class="headerlink" href="#{name}" title="Link to this '
+                 'image">¶</a></p>\n</figcaption>\n</figure>')
+    return ('<div class="cell tag_hide-input docutils container">\n<div class="cell_input docutils container">'
+            '<pre>fig, ax = plt.subplots()</pre></div>\n<div class="cell_output docutils container">\n'
+            f"{inner}\n</div>\n</div>\n")
+
+
+def numref(href: str | None, text: str) -> str:
+    """A ``{numref}`` as Sphinx renders it: a link, or code when it could not be resolved."""
+    if href is None:
+        return f'<code class="xref std std-numref docutils literal notranslate"><span class="pre">{text}</span></code>'
+    return f'<a class="reference internal" href="{href}"><span class="std std-numref">{text}</span></a>'
+
+
+EXERCISE = ('<div class="exercise admonition" id="ex-a-1">\n<p class="admonition-title"><span class="caption-number">'
+            'Exercise 4 </span></p>\n<section id="exercise-content"><p>Do it.</p></section>\n</div>\n')
+TABLE = ('<table class="docutils align-default" id="tab-a"><caption><span class="caption-number">Table 1 </span>'
+         '<span class="caption-text">Risks</span></caption><tbody><tr><td>1</td></tr></tbody></table>\n')
+FIG_A = page("Figures", figure("fig-a-risk", 1) + figure("fig-a-gap", 2) + EXERCISE + TABLE
+             + "<p>See " + numref("#fig-a-risk", "Fig. 1") + ", " + numref("#fig-a-gap", "Figure 2") + ", "
+             + numref("#ex-a-1", "Exercise 4") + " and " + numref("#tab-a", "Table 1") + ".</p>\n")
+FIG_B = page("Elsewhere", "<p>As " + numref("../a.html#fig-a-gap", "Fig. 2") + " shows.</p>\n")
+
+
+def run_figures(pages: dict[str, str]) -> tuple[cn.Report, list[str]]:
+    report = cn.Report()
+    for name, html in pages.items():
+        soup = cn.BeautifulSoup(html, "html.parser")
+        figures, loose = cn.parse_figures(soup, name)
+        report.figures.extend(figures)
+        report.loose_images.extend(loose)
+        report.numrefs.extend(cn.parse_numrefs(soup, name))
+    return report, cn.check_figures(report)
+
+
+def test_numbered_figures_and_their_references_pass():
+    report, problems = run_figures({A: FIG_A, B: FIG_B})
+    assert problems == []
+    figs = [(f.kind, f.anchor, f.number) for f in report.figures if f.kind == "figure"]
+    assert figs == [("figure", "fig-a-risk", "1"), ("figure", "fig-a-gap", "2")]
+    assert {(f.anchor, f.number) for f in report.figures} >= {("ex-a-1", "4"), ("tab-a", "1")}
+    assert [(r.text, r.href) for r in report.numrefs] == [
+        ("Fig. 1", f"{A}#fig-a-risk"), ("Figure 2", f"{A}#fig-a-gap"), ("Exercise 4", f"{A}#ex-a-1"),
+        ("Table 1", f"{A}#tab-a"), ("Fig. 2", f"{A}#fig-a-gap")]
+
+
+@pytest.mark.parametrize("change, found", [
+    # a cell without a caption: its image is loose, and the references to it lose their target (on both pages)
+    (lambda h: h.replace(figure("fig-a-gap", 2), figure(None, None)),
+     {(A, "uncaptioned-image"), (A, "numref-target"), (B, "numref-target")}),
+    (lambda h: h.replace(figure("fig-a-gap", 2), figure("fig-a-gap", None)),
+     {(A, "unnumbered-figure"), (A, "numref-target"), (B, "numref-target")}),
+    (lambda h: h.replace(numref("#fig-a-risk", "Fig. 1"), numref(None, "fig-a-typo")), {(A, "unresolved-numref")}),
+    (lambda h: h.replace(numref("#fig-a-risk", "Fig. 1"), numref("#fig-a-nowhere", "Fig. 1")),
+     {(A, "numref-target")}),
+    (lambda h: h.replace(numref("#fig-a-risk", "Fig. 1"), numref("#fig-a-risk", "Fig. 2")), {(A, "numref-number")}),
+])
+def test_figure_problems_are_reported(change, found):
+    _, problems = run_figures({A: change(FIG_A), B: FIG_B})
+    assert {tuple(p.split(": ")[:2]) for p in problems} == found
+
+
+def test_a_numref_to_a_figure_of_another_page_must_match_its_number():
+    _, problems = run_figures({A: FIG_A, B: FIG_B.replace("Fig. 2", "Fig. 1")})
+    assert len(problems) == 1 and problems[0].startswith(f"{B}: numref-number")
+
+
+def test_main_reports_figures(tmp_path: Path, capsys):
+    (tmp_path / "book" / "sub").mkdir(parents=True)
+    (tmp_path / "book" / "a.html").write_text(FIG_A)
+    (tmp_path / "book" / "sub" / "b.html").write_text(FIG_B)
+    assert cn.main([str(tmp_path)]) == 0
+    assert "figures: 2 (2 numbered); numrefs: 5; problems: 0" in capsys.readouterr().out
+    (tmp_path / "book" / "a.html").write_text(FIG_A.replace(figure("fig-a-risk", 1), figure(None, None)))
+    assert cn.main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "uncaptioned-image" in out and "numref-target" in out  # the reference lost its figure too

@@ -10,10 +10,10 @@ Which cells make the deck:
   without its table). In a MyST chapter a Markdown cell is tagged by a line ``+++ {"tags": ["slide"]}`` just
   before it (so a statement box becomes a slide of its own when such a line precedes it and another ``+++``
   follows it), a code cell by ``:tags: [hide-input, slide, slide-figure]``.
-* **Untagged chapters** get a default deck: the title with the chapter's first paragraph, an outline of its
-  sections, every statement box (definitions, assumptions, theorems, lemmas, propositions, corollaries; never
-  the proofs) under the title of its section, the first figure the chapter draws, and what the checks cell
-  prints.
+* **Untagged chapters** get a default deck: the title with the chapter's first paragraph, the chapter's
+  "Objectives and prerequisites" box, an outline of its sections, every statement box (definitions, assumptions,
+  theorems, lemmas, propositions, corollaries; never the proofs) under the title of its section, the first figure
+  the chapter draws, what the checks cell prints, and last the chapter's "What to remember" section.
 
 MyST markup is turned into plain Markdown for the deck (nbconvert renders CommonMark): a statement box becomes a
 block quote headed by its kind and title, ``{prf:ref}`` becomes the title of the result it names (the deck
@@ -129,6 +129,9 @@ def _role(match: re.Match, labels: dict[str, tuple[str, str]]) -> str:
     if role == "prf:ref":
         kind, title = labels.get(content, ("", ""))
         return f"*{title}*" if title else f"the {kind or 'result'}"
+    chapter = labels.get("doc:" + content.rsplit("/", 1)[-1]) if role == "doc" else None
+    if chapter:
+        return f"*{chapter[1]}*"  # the chapter's title
     if role in ("ref", "numref", "eq", "doc", "download"):
         return {"eq": "the equation"}.get(role, content.rsplit("/", 1)[-1].replace("-", " ").replace("_", " "))
     return f"`{content}`" if role in ("code", "kbd", "file", "command") else content
@@ -241,8 +244,57 @@ def tagged_deck(nb, labels, title_cells):
     return cells
 
 
+OBJECTIVES = "Objectives and prerequisites"
+REMEMBER = "What to remember"
+
+
+def objectives_slide(nb, labels):
+    """The chapter's "Objectives and prerequisites" box as a slide, or None when it has none."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for block in split_blocks(cell.source):
+            if block[0] == "directive" and block[1] == "admonition" and block[2].strip() == OBJECTIVES:
+                body = myst_to_markdown("\n".join(block[4]), labels).strip()
+                return _markdown(f"## {OBJECTIVES}\n\n{body}")
+    return None
+
+
+def remember_slide(nb, labels):
+    """The chapter's "What to remember" section (up to the next section heading) as a slide, or None."""
+    parts, state = [], "before"  # before -> inside -> done
+    for cell in nb.cells:
+        if state == "done":
+            break
+        if cell.cell_type != "markdown":
+            continue
+        for block in split_blocks(cell.source):
+            if state == "done":
+                break
+            if block[0] == "directive":
+                if state == "inside":
+                    parts.append(render_directive(*block[1:], labels))
+                continue
+            kept = []
+            for line in block[1]:
+                heading = HEADING.match(line)
+                if heading and len(heading[1]) <= 2:
+                    if state == "inside":
+                        state = "done"
+                        break
+                    state = "inside" if heading[2].strip() == REMEMBER else state
+                    continue
+                if state == "inside":
+                    kept.append(line)
+            if kept:
+                parts.append(inline("\n".join(kept), labels))
+    body = "\n\n".join(part.strip() for part in parts if part.strip())
+    return _markdown(f"## {REMEMBER}\n\n{body}") if body else None
+
+
 def default_deck(nb, labels, title_cells):
-    """Title, outline, statements, first figure, checks: a deck for a chapter that has no slide tags."""
+    """Title, objectives, outline, statements, first figure, checks, what to remember: a deck for a chapter that
+    has no slide tags."""
     sections, items = [], []
     section = ""
     figure_done = checks_done = False
@@ -272,29 +324,43 @@ def default_deck(nb, labels, title_cells):
             # the bold lead of each bullet of the checks section says what is checked
             checks_leads.extend(inline(m, labels) for m in re.findall(r"^\s*[*-]\s+\*\*(.+?)\*\*", cell.source, re.M))
     outline = _markdown("## Outline\n\n" + "\n".join(f"1. {s}" for s in sections if s))
-    cells = list(title_cells) + [outline]
+    objectives = objectives_slide(nb, labels)
+    cells = list(title_cells) + ([objectives] if objectives is not None else []) + [outline]
     for group in items:
         cells.extend(group)
+    remember = remember_slide(nb, labels)
+    if remember is not None:
+        cells.append(remember)
     return cells
 
 
 def title_slide(nb, labels, chapter_href: str):
+    """The title with the chapter's first paragraph of prose (the objectives box that follows the title is skipped:
+    it has a slide of its own)."""
     title, claim = "", []
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        lines = inline(cell.source, labels).splitlines()
-        for k, line in enumerate(lines):
-            heading = HEADING.match(line)
-            if heading and len(heading[1]) == 1:
-                title = heading[2]
-                rest = lines[k + 1:]
-                while rest and not rest[0].strip():
-                    rest.pop(0)
-                for follow in rest:
-                    if not follow.strip() or HEADING.match(follow):
-                        break
-                    claim.append(follow)
+        for block in split_blocks(cell.source):
+            if block[0] != "text":
+                continue  # a directive: the objectives box, a figure, ...
+            lines = inline("\n".join(block[1]), labels).splitlines()
+            k = 0
+            if not title:
+                k = next((j for j, line in enumerate(lines)
+                          if HEADING.match(line) and len(HEADING.match(line)[1]) == 1), None)
+                if k is None:
+                    continue
+                title = HEADING.match(lines[k])[2]
+                k += 1
+            rest = lines[k:]
+            while rest and not rest[0].strip():
+                rest.pop(0)
+            for follow in rest:
+                if not follow.strip() or HEADING.match(follow):
+                    break
+                claim.append(follow)
+            if claim or any(HEADING.match(line) for line in rest):
                 break
         if title:
             break
@@ -368,6 +434,9 @@ def build(notebooks: Path, site: Path, *, skip_missing: bool = False) -> list[tu
     executed = {p: nbformat.read(notebooks / p.relative_to(ROOT).with_suffix(".ipynb"), as_version=4)
                 for p in chapters}
     labels = collect_labels(executed.values())
+    for chapter, nb in executed.items():  # {doc} links show the chapter's title
+        _, name = title_slide(nb, {}, "")
+        labels[f"doc:{chapter.stem}"] = ("doc", name)
     out = site / "slides"
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ensure_reveal(), out / "reveal.js", dirs_exist_ok=True)

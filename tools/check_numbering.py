@@ -19,6 +19,17 @@ with the page, the problem classes (joined by "+") and the context:
 * ``duplicate-number``: two boxes on one counter print the same number (or a box prints none it should);
 * ``restated``: the same result is stated twice (two boxes on one counter with the same normalised title).
 
+It also checks the numbered figures (MyST-NB's ``mystnb: figure:`` captions, the introduction's reading path) and
+every ``{numref}``, on every page:
+
+* ``unnumbered-figure``: a ``<figure>`` of the article has no "Fig. N" caption number;
+* ``uncaptioned-image``: an image that a code cell output is not inside a numbered figure (give the cell a
+  ``mystnb: figure:`` caption and name);
+* ``unresolved-numref``: a ``{numref}`` that Sphinx could not resolve (rendered as code, not as a link);
+* ``numref-target``: a ``{numref}`` link that points to nothing with a caption number (a figure, a table, a
+  code block, an exercise);
+* ``numref-number``: a ``{numref}`` link whose text names another number than the caption it points to.
+
 Usage: ``python tools/check_numbering.py _build/fast-src/_build/html``. Which kinds share a counter is read
 from ``prf_realtyp_to_countertyp`` in the repository's ``_config.yml``.
 """
@@ -82,11 +93,33 @@ class Mention:
 
 
 @dataclass
+class Figure:
+    """A numbered element that ``{numref}`` can reach: a figure, a table or a code block with a caption."""
+
+    page: str
+    kind: str  # "figure", "table", "code"
+    anchor: str | None
+    number: str | None  # "3" of "Fig. 3"; None when the caption carries no number
+    caption: str
+
+
+@dataclass
+class NumRef:
+    page: str
+    text: str  # what the reader sees, e.g. "Fig. 3"
+    href: str | None  # resolved "page#anchor"; None when Sphinx could not resolve the reference
+    context: str
+
+
+@dataclass
 class Report:
     boxes: list[Box] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)  # page -> h1 text
     problems: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    numrefs: list[NumRef] = field(default_factory=list)
+    loose_images: list[tuple[str, str]] = field(default_factory=list)  # (page, context) of uncaptioned outputs
 
 
 def counters_from_config(config_path: Path = ROOT / "_config.yml") -> dict[str, str]:
@@ -220,8 +253,72 @@ def parse_mentions(soup: BeautifulSoup, page: str) -> list[Mention]:
     return mentions
 
 
-def parse_page(html: str, page: str) -> tuple[list[Box], list[Mention], str]:
-    soup = BeautifulSoup(html, "html.parser")
+def _article(soup: BeautifulSoup):
+    return soup.select_one("article.bd-article") or soup.find("article") or soup.body or soup
+
+
+def _caption_number(caption: Tag | None) -> tuple[str | None, str]:
+    """(the number of a "Fig. N" / "Table N" / "Listing N" caption, the caption's text)."""
+    if caption is None:
+        return None, ""
+    span = caption.find("span", class_="caption-number")
+    match = re.search(NUMBER, span.get_text()) if span is not None else None
+    text = _squash(" ".join(s for s in caption.find_all(string=True)
+                            if s.find_parent("a", class_="headerlink") is None))
+    return (match.group(0) if match else None), text
+
+
+def parse_figures(soup: BeautifulSoup, page: str) -> tuple[list[Figure], list[tuple[str, str]]]:
+    """The figures of the article, every element that carries a caption number (a captioned table or code block,
+    an exercise: what ``{numref}`` can reach), and the images in code-cell outputs that sit in no figure."""
+    article = _article(soup)
+    figures, seen = [], set()
+    for fig in article.find_all("figure"):
+        number, caption = _caption_number(fig.find("figcaption"))
+        figures.append(Figure(page, "figure", fig.get("id"), number, caption))
+        seen.add(id(fig))
+    for span in article.find_all("span", class_="caption-number"):
+        owner = next((a for a in span.parents if a.get("id") or a.name == "figure"), None)
+        if owner is None or id(owner) in seen:
+            continue
+        seen.add(id(owner))
+        caption = span.find_parent(["caption", "p", "div"])
+        number, text = _caption_number(caption)
+        kind = "table" if owner.name == "table" else "code" if "literal-block-wrapper" in (owner.get("class") or []) \
+            else " ".join(c for c in owner.get("class") or [] if c not in ("admonition", "docutils")) or owner.name
+        figures.append(Figure(page, kind, owner.get("id"), number, text))
+    loose = []
+    for image in article.find_all(["img", "svg"]):
+        if image.find_parent("div", class_="cell_output") is None or image.find_parent("figure") is not None:
+            continue
+        if image.name == "svg" and image.find_parent("svg") is not None:
+            continue
+        cell = image.find_parent("div", class_="cell")
+        source = cell.find("div", class_="cell_input") if cell is not None else None
+        context = _squash(source.get_text())[:80] if source is not None else (image.get("alt") or image.name)
+        loose.append((page, context))
+    return figures, loose
+
+
+def parse_numrefs(soup: BeautifulSoup, page: str) -> list[NumRef]:
+    """Every ``{numref}`` of the article: resolved ones are links around ``span.std-numref``, unresolved ones are
+    ``code.std-numref``."""
+    refs = []
+    for node in _article(soup).select(".std-numref"):
+        link = node.find_parent("a")
+        block = _block_of(node)
+        context = _squash(block.get_text())[:120] if block is not None else ""
+        text = _squash(node.get_text())
+        if link is None or node.name == "code":
+            refs.append(NumRef(page, text, None, context))
+        else:
+            refs.append(NumRef(page, text, _resolve(page, link.get("href", "")), context))
+    return refs
+
+
+def parse_page(html, page: str) -> tuple[list[Box], list[Mention], str]:
+    """Boxes, mentions and title of a page given as HTML text or as a parsed ``BeautifulSoup``."""
+    soup = html if isinstance(html, BeautifulSoup) else BeautifulSoup(html, "html.parser")
     article = soup.select_one("article.bd-article") or soup
     h1 = article.find("h1")
     title = _squash("".join(s for s in h1.find_all(string=True) if s.find_parent("a", class_="headerlink") is None)) \
@@ -283,6 +380,35 @@ def check(report: Report, counters: dict[str, str]) -> list[str]:
             reasons = "; ".join(r for _, r in found)
             problems.append(f"{m.page}: {classes}: {m.kind.title()} {m.number} in {m.where}: "
                             f"...{m.context}... ({reasons})")
+    check_figures(report)
+    return problems
+
+
+def check_figures(report: Report) -> list[str]:
+    """Numbered figures and ``{numref}`` links; the problems are added to ``report.problems``."""
+    problems = report.problems
+    for fig in report.figures:
+        if fig.kind == "figure" and fig.number is None:
+            problems.append(f"{fig.page}: unnumbered-figure: the figure {fig.anchor or '(no id)'} has no numbered "
+                            f"caption ('Fig. N'): ...{fig.caption[:80]}... (give it a caption and a name)")
+    for page, context in report.loose_images:
+        problems.append(f"{page}: uncaptioned-image: a code cell draws an image outside a numbered figure: "
+                        f"...{context}... (add `mystnb: figure: caption:` and `name:` to the cell)")
+    targets = {f"{f.page}#{f.anchor}": f for f in report.figures if f.anchor}
+    for ref in report.numrefs:
+        if ref.href is None:
+            problems.append(f"{ref.page}: unresolved-numref: {{numref}} {ref.text!r} is not a link: ...{ref.context}..."
+                            " (no figure, table or code block has that name)")
+            continue
+        target = targets.get(ref.href)
+        if target is None or target.number is None:
+            problems.append(f"{ref.page}: numref-target: {ref.text!r} links to {ref.href}, which is no numbered "
+                            f"figure, table, code block or exercise: ...{ref.context}...")
+            continue
+        named = EXTRA_NUMBER.findall(ref.text)
+        if named and target.number not in named:
+            problems.append(f"{ref.page}: numref-number: {ref.text!r} links to {target.kind} {target.number} "
+                            f"({ref.href}): ...{ref.context}...")
     return problems
 
 
@@ -300,10 +426,15 @@ def collect(html_dir: Path) -> Report:
     report = Report()
     for path in pages_of(html_dir):
         page = path.relative_to(html_dir).as_posix()
-        boxes, mentions, title = parse_page(path.read_text(encoding="utf-8"), page)
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        boxes, mentions, title = parse_page(soup, page)
         report.boxes.extend(boxes)
         report.mentions.extend(mentions)
         report.titles[page] = title
+        figures, loose = parse_figures(soup, page)
+        report.figures.extend(figures)
+        report.loose_images.extend(loose)
+        report.numrefs.extend(parse_numrefs(soup, page))
     return report
 
 
@@ -311,8 +442,11 @@ def summary(report: Report) -> str:
     kinds = Counter(b.kind for b in report.boxes)
     boxes = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
     linked = sum(m.href is not None for m in report.mentions)
+    figures = sum(f.kind == "figure" for f in report.figures)
+    numbered = sum(f.kind == "figure" and f.number is not None for f in report.figures)
     return (f"{len(report.titles)} pages; boxes: {boxes}; mentions checked: {len(report.mentions)} "
-            f"({linked} links, {len(report.mentions) - linked} typed); problems: {len(report.problems)}")
+            f"({linked} links, {len(report.mentions) - linked} typed); figures: {figures} ({numbered} numbered); "
+            f"numrefs: {len(report.numrefs)}; problems: {len(report.problems)}")
 
 
 def main(argv: list[str] | None = None) -> int:
