@@ -21,6 +21,9 @@ function                               result of the book
 :func:`label_noise_risk`               symmetric label noise: :math:`\tilde R=\rho+(1-2\rho)R`
 :func:`label_noise_inverse`            the same: the inverse map
 :func:`label_noise_sample_factor`      the same: the sample price :math:`1/(1-2\rho)^2`
+``gaussian_shift_*``, ...              fidelity metrics between :math:`N(0,I)` and a shifted copy in closed
+                                       form (:mod:`synutil.bounds.gaussian`): TV, Wasserstein, sliced
+                                       Wasserstein, MMD², the two-sample classifier's AUC
 =====================================  ==================================================================
 
 The implementations live in the modules of this subpackage, by topic: :mod:`synutil.bounds.regression`,
@@ -30,6 +33,15 @@ theorems in closed form. The toolkit a practitioner uses on data (:mod:`synutil.
 :mod:`synutil.fidelity`, ...) never imports it.
 """
 
+from .gaussian import (
+    folded_normal_mean,
+    gaussian_expected_kernel,
+    gaussian_shift_c2st_auc,
+    gaussian_shift_mmd2,
+    gaussian_shift_sliced_wasserstein,
+    gaussian_shift_total_variation,
+    gaussian_wasserstein_1d,
+)
 from .ranking import (
     label_noise_inverse,
     label_noise_risk,
@@ -72,4 +84,11 @@ __all__ = [
     "label_noise_risk",
     "label_noise_inverse",
     "label_noise_sample_factor",
+    "gaussian_shift_total_variation",
+    "gaussian_wasserstein_1d",
+    "gaussian_shift_sliced_wasserstein",
+    "gaussian_expected_kernel",
+    "gaussian_shift_mmd2",
+    "gaussian_shift_c2st_auc",
+    "folded_normal_mean",
 ]
