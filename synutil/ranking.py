@@ -6,11 +6,15 @@ draw each), ``L`` learners. The synthetic ranking is *consistent* when every pai
 real one. :func:`ranking_consistency` reports, over replications, the probability of the same order, Kendall's
 :math:`\tau_b`, the share of agreeing pairs and top-1 agreement, each with an interval that stays inside the
 statistic's range; :func:`generalization_gap` is the gap :math:`\Delta_{\min}=\min_{a\ne b}|r_a-r_b|` that the
-book's theorem "a generalization gap protects the ranking" compares with the utility.
+book's theorem "a generalization gap protects the ranking" compares with the utility. Learners that the real
+replications cannot order are grouped into tie classes (:func:`tie_classes`, the procedure of the chapter
+"Deep networks on digits") and averaged within each class (:func:`merge_tied_columns`) before the rankings
+are compared.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -19,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from ._validation import (
+    InputTypeError,
     align_columns,
     align_series,
     as_float_array,
@@ -27,9 +32,16 @@ from ._validation import (
     check_memory,
     column_labels,
 )
-from .utility import _mean, _t_interval
+from .utility import _mean, _t_interval, generalization_utility
 
-__all__ = ["RankingResult", "kendall_tau", "generalization_gap", "ranking_consistency"]
+__all__ = [
+    "RankingResult",
+    "generalization_gap",
+    "kendall_tau",
+    "merge_tied_columns",
+    "ranking_consistency",
+    "tie_classes",
+]
 
 
 def _pair_signs(A: np.ndarray) -> np.ndarray:
@@ -291,3 +303,128 @@ def ranking_consistency(risks_real, risks_syn, *, confidence: float = 0.95) -> R
         top1_agreement_ci=_wilson(int(top1.sum()), n_rep, confidence),
         pairwise_agreement_ci=_in_range(_t_interval(pairwise, confidence), 0.0, 1.0),
     )
+
+
+def tie_classes(real_risks, *, confidence: float = 0.95) -> list:
+    r"""Group learners whose real risks the replications cannot order (tie classes), best class first.
+
+    The learners (columns of ``real_risks``) are sorted by their mean real risk :math:`\bar r_{(1)}\le\dots\le
+    \bar r_{(L)}`. For each adjacent pair the paired Student :math:`t` interval of the mean difference,
+
+    .. math:: \bar G \pm t_{J-1,(1+c)/2}\,\frac{S_G}{\sqrt J}, \qquad G_j = R_{j,(k+1)} - R_{j,(k)},
+
+    is computed by :func:`synutil.utility.generalization_utility` (:math:`c` the confidence). Adjacent
+    learners whose interval contains 0 are merged: a tie class is a maximal run of sorted learners linked by
+    such unresolved steps, and a new class starts at every step whose interval excludes 0. Only adjacent
+    pairs are tested, so two members of one class may be resolved from each other when a learner between
+    them is tied with both. Ranking consistency is then judged on the classes
+    (:func:`merge_tied_columns`): a pair the real replications cannot order has no order to preserve.
+
+    Parameters
+    ----------
+    real_risks : array-like of shape (J, L)
+        Real-test risks of ``L >= 2`` learners trained on real data, in ``J >= 2`` replications (paired: row
+        ``j`` of every column comes from the same replication). A DataFrame's columns name the learners.
+    confidence : float in (0, 1)
+        Level of the adjacent intervals; a higher level merges more.
+
+    Returns
+    -------
+    list of lists
+        The tie classes in increasing order of mean risk; each lists its members' column indices (column
+        names for a DataFrame) in column order. Every column is in exactly one class.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 replications or 2 learners, NaN, or a bad ``confidence``.
+
+    Examples
+    --------
+    >>> risks = [[0.10, 0.30, 0.31], [0.12, 0.28, 0.27], [0.11, 0.33, 0.35]]
+    >>> tie_classes(risks)
+    [[0], [1, 2]]
+    >>> tie_classes(pd.DataFrame(risks, columns=["cnn", "mlp", "logistic"]))
+    [['cnn'], ['mlp', 'logistic']]
+    """
+    confidence = check_confidence(confidence)
+    labels = column_labels(real_risks, name="real_risks")
+    real = _risks(real_risks, "real_risks")
+    if real.shape[0] < 2:
+        raise ValueError(f"real_risks has {real.shape[0]} replication(s); the paired intervals that decide the "
+                         "ties need at least 2.")
+    order = np.argsort(_model_means(real), kind="stable")
+    label_of = np.zeros(real.shape[1], dtype=int)
+    for a, b in itertools.pairwise(order):
+        step = generalization_utility(real[:, b], real[:, a], confidence=confidence)
+        label_of[b] = label_of[a] + int(not step.ci_low <= 0 <= step.ci_high)
+    classes = [np.flatnonzero(label_of == c).tolist() for c in np.unique(label_of)]
+    if labels is not None:
+        return [[labels[i] for i in members] for members in classes]
+    return classes
+
+
+def merge_tied_columns(risks, classes):
+    r"""Replace the columns of each tie class by their average, replication by replication.
+
+    For a class :math:`C` and every row :math:`j`, :math:`R_{j,a}\leftarrow\frac1{|C|}\sum_{b\in C}R_{j,b}` for
+    all :math:`a\in C`. Applied to the real and to the synthetic risks with the classes of
+    :func:`tie_classes`, it makes a tied pair tied in both, so :func:`ranking_consistency` counts it as
+    agreeing and Kendall's :math:`\tau_b` leaves it out: agreement is judged on the resolved pairs only.
+
+    Parameters
+    ----------
+    risks : array-like of shape (J, L)
+        Risks of ``L`` learners in ``J`` replications (real or synthetic).
+    classes : list of lists
+        Disjoint groups of column indices (column names for a DataFrame), e.g. the output of
+        :func:`tie_classes`. Columns in no group are left unchanged.
+
+    Returns
+    -------
+    ndarray or DataFrame
+        A new float array of the same shape (a DataFrame with the same index and columns for a DataFrame).
+
+    Raises
+    ------
+    ValueError
+        NaN, an unknown or repeated column, or a class that is not a non-empty list.
+
+    Examples
+    --------
+    >>> merge_tied_columns([[0.1, 0.3, 0.5], [0.2, 0.4, 0.2]], [[0], [1, 2]])
+    array([[0.1, 0.4, 0.4],
+           [0.2, 0.3, 0.3]])
+    """
+    labels = column_labels(risks, name="risks")
+    values = as_float_array(risks, name="risks", ndim=2)
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+        raise InputTypeError(f"classes must be a list of lists of columns (e.g. the output of tie_classes), got "
+                             f"{type(classes).__name__}.")
+    seen: set = set()
+    merged = values.copy()
+    for members in classes:
+        if isinstance(members, (str, bytes)) or not hasattr(members, "__iter__") or len(list(members)) == 0:
+            raise ValueError(f"each class must be a non-empty list of columns, got {members!r}.")
+        positions = []
+        for c in members:
+            if labels is not None:
+                if c not in labels:
+                    raise ValueError(f"class {list(members)!r} names the column {c!r}, which risks does not have "
+                                     f"(columns {labels}).")
+                pos = labels.index(c)
+            else:
+                if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)):
+                    raise InputTypeError(f"with an array of risks, classes hold column indices (ints), got {c!r}.")
+                if not 0 <= int(c) < values.shape[1]:
+                    raise ValueError(f"class {list(members)!r} has the column index {c}, outside 0..."
+                                     f"{values.shape[1] - 1}.")
+                pos = int(c)
+            if pos in seen:
+                raise ValueError(f"column {c!r} is in more than one class; tie classes must be disjoint.")
+            seen.add(pos)
+            positions.append(pos)
+        merged[:, positions] = values[:, positions].mean(axis=1, keepdims=True)
+    if labels is not None:
+        return pd.DataFrame(merged, index=risks.index, columns=risks.columns)
+    return merged
