@@ -45,6 +45,7 @@ import sys as _sys
 
 from . import (
     _compat,
+    benchmark,
     datasets,
     ensemble,
     evaluation,
@@ -79,7 +80,7 @@ __version__ = "0.1.0"
 _compat.install()
 _sys.modules.setdefault(__name__ + ".evaluate", evaluation.core)
 
-_LAZY = {"bounds": "synutil.bounds", "sim": "synutil.sim", "benchmark": "synutil.benchmark"}
+_LAZY = {"bounds": "synutil.bounds", "sim": "synutil.sim"}
 
 
 def __getattr__(name):
@@ -94,6 +95,7 @@ __all__ = [
     "evaluate",
     "EvaluationResult",
     "evaluation",
+    "benchmark",
     "ensemble",
     "inference",
     "privacy",
