@@ -12,7 +12,8 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from ..tables.schema import TableSchema, _as_frame, category_codes, infer_schema, numeric_values
-from .._validation import check_random_state
+from .._validation import InputTypeError, check_random_state
+from ._base import _check_n
 
 __all__ = ["TabularGenerator"]
 
@@ -26,6 +27,10 @@ class TabularGenerator:
     and turns sampled columns back into the original dtypes: whole-number numeric columns are rounded (int
     dtypes stay int), booleans come back as they came (bool, 0/1, True/False objects), categories as the
     original values (and a ``category`` dtype as the same categorical dtype).
+
+    Edge cases: a constant column comes back constant and an all-missing column all missing (with their dtypes);
+    duplicate column names, complex-valued and date/time columns, and tables with fewer than 2 rows are refused
+    with a ``ValueError`` (``TypeError`` for complex values) that says what to change.
     """
 
     fitted_: bool = False
@@ -33,6 +38,11 @@ class TabularGenerator:
     def fit(self, data, *, schema=None):
         """Fit on a real table (a DataFrame; at least 2 rows); ``schema`` defaults to ``infer_schema(data)``."""
         data = _as_frame(data, "data")
+        complex_columns = [c for c in data.columns if ptypes.is_complex_dtype(data[c].dtype) or (
+            ptypes.is_object_dtype(data[c].dtype) and ptypes.infer_dtype(data[c], skipna=True).startswith("complex"))]
+        if complex_columns:
+            raise InputTypeError(f"data has complex-valued column(s) {complex_columns}; a generator of tables models "
+                                 "real numbers and categories: pass the real part, the modulus or both as columns.")
         if schema is None:
             schema = infer_schema(data)
         elif not isinstance(schema, TableSchema):
@@ -73,9 +83,9 @@ class TabularGenerator:
         """Draw ``n`` synthetic rows as a DataFrame; the same ``random_state`` gives the same rows."""
         if not self.fitted_:
             raise ValueError(f"{type(self).__name__} is not fitted yet; call fit(data) first.")
-        if not np.issubdtype(type(n), np.integer) or n < 1:
-            raise ValueError(f"n must be a positive integer number of rows, got {n!r}.")
-        internal = self._sample(int(n), check_random_state(random_state))
+        n = _check_n(n, owner=type(self).__name__, n_columns=2 * len(self.columns_) + 1,
+                     phrase="a positive integer number of rows")
+        internal = self._sample(n, check_random_state(random_state))
         return pd.DataFrame({c: self._restore(c, internal[c]) for c in self.columns_})
 
     def _restore(self, col, values) -> pd.Series:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import InputTypeError
+from ._base import _describe
 from ._tabular import TabularGenerator
 
 __all__ = ["SequentialCARTGenerator"]
@@ -81,6 +83,9 @@ class SequentialCARTGenerator(TabularGenerator):
             raise ValueError(f"min_samples_leaf must be a positive integer, got {min_samples_leaf!r}.")
         if max_depth is not None and (not np.issubdtype(type(max_depth), np.integer) or max_depth < 1):
             raise ValueError(f"max_depth must be None or a positive integer, got {max_depth!r}.")
+        if visit_sequence is not None and (isinstance(visit_sequence, (str, bytes)) or not np.iterable(visit_sequence)):
+            raise InputTypeError(f"visit_sequence must be None or a list of column names (every column once), got "
+                                 f"{_describe(visit_sequence)}.")
         self.visit_sequence = None if visit_sequence is None else list(visit_sequence)
         self.min_samples_leaf = int(min_samples_leaf)
         self.max_depth = max_depth

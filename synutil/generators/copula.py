@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validation import check_float
+from ._base import _describe
 from ._tabular import TabularGenerator
 
 __all__ = ["GaussianCopulaGenerator"]
@@ -80,9 +82,11 @@ class GaussianCopulaGenerator(TabularGenerator):
     """
 
     def __init__(self, *, ridge: float = 1e-6):
-        if not np.isscalar(ridge) or not 0.0 < float(ridge) < 1.0:
-            raise ValueError(f"ridge must be a small positive number (e.g. 1e-6), got {ridge!r}.")
-        self.ridge = float(ridge)
+        try:
+            self.ridge = check_float(ridge, name="ridge", low=0.0, high=1.0, low_open=True, high_open=True)
+        except ValueError as error:
+            raise type(error)(f"ridge must be a small positive number below 1 (e.g. 1e-6), got "
+                              f"{_describe(ridge)}.") from None
 
     def _params(self):
         return {"ridge": self.ridge}

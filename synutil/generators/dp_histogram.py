@@ -30,6 +30,7 @@ its low-noise limit, constant and bound (:func:`dp_low_noise_excess`, :func:`dp_
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +38,16 @@ from scipy import fft as sp_fft
 from scipy.special import gamma as gamma_function
 from scipy.special import gammainc, gammaincc
 
-from .._validation import as_float_array, check_random_state
-from ._base import SyntheticGenerator
+from .._validation import (
+    InputTypeError,
+    as_float_array,
+    as_numbers,
+    check_float,
+    check_int,
+    check_memory,
+    check_random_state,
+)
+from ._base import SyntheticGenerator, _check_labels, _check_n, _describe
 
 __all__ = [
     "DPHistogramGenerator",
@@ -78,13 +87,25 @@ def histogram_sensitivity(*, neighbouring: str = "replace-one") -> int:
     >>> histogram_sensitivity(), histogram_sensitivity(neighbouring="add-remove")
     (2, 1)
     """
-    if neighbouring not in _SENSITIVITY:
+    if not isinstance(neighbouring, str) or neighbouring not in _SENSITIVITY:
         raise ValueError(f"neighbouring must be 'replace-one' or 'add-remove', got {neighbouring!r}.")
     return _SENSITIVITY[neighbouring]
 
 
-def _check_epsilon(epsilon, *, allow_inf=False):
+def _check_epsilon(epsilon, *, allow_inf=False, scalar=False):
+    allowed = "positive (np.inf for no noise)" if allow_inf else "positive and finite"
+    what = "a number" if scalar else "a number or a 1-D array of numbers"
+    try:
+        kind = np.asarray(epsilon).dtype.kind
+    except (TypeError, ValueError):
+        kind = "O"
+    if epsilon is None or isinstance(epsilon, (bool, np.bool_)) or kind not in "iuf":
+        raise InputTypeError(f"epsilon must be {allowed} ({what}), got {_describe(epsilon)}; it is the privacy "
+                             "budget of epsilon-DP.")
     eps = np.asarray(epsilon, dtype=float)
+    if scalar and eps.ndim != 0:
+        raise ValueError(f"epsilon must be a single number here, got shape {eps.shape}; it is the privacy budget "
+                         "of epsilon-DP.")
     if eps.ndim > 1 or np.any(np.isnan(eps)) or np.any(eps <= 0) or (not allow_inf and np.any(np.isinf(eps))):
         allowed = "positive (np.inf for no noise)" if allow_inf else "positive and finite"
         raise ValueError(f"epsilon must be {allowed}, got {epsilon!r}; it is the privacy budget of epsilon-DP.")
@@ -107,9 +128,8 @@ def laplace_mechanism(values, *, sensitivity, epsilon, random_state=None) -> np.
     4.0
     """
     values = as_float_array(values, name="values")
-    eps = float(_check_epsilon(epsilon))
-    if not np.isfinite(sensitivity) or sensitivity <= 0:
-        raise ValueError(f"sensitivity must be positive and finite, got {sensitivity!r}.")
+    eps = float(_check_epsilon(epsilon, scalar=True))
+    _check_positive_number(sensitivity, "sensitivity")
     rng = check_random_state(random_state)
     return values + rng.laplace(0.0, sensitivity / eps, size=values.shape)
 
@@ -127,12 +147,23 @@ def laplace_difference_sf(z, *, scale=1.0) -> np.ndarray:
     >>> float(laplace_difference_sf(0.0)), round(float(laplace_difference_sf(2.0)), 6)   # e^-2 = 0.135335
     (0.5, 0.135335)
     """
-    if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale must be positive and finite, got {scale!r}.")
-    z = np.asarray(z, dtype=float) / scale
+    _check_positive_number(scale, "scale")
+    z = as_numbers(z, name="z", allow_inf=True) / scale
+    return _laplace_sf(z)
+
+
+def _laplace_sf(z) -> np.ndarray:
+    """:func:`laplace_difference_sf` at unit scale, without the input checks (internal, hot loops)."""
     a = np.abs(z)
     tail = 0.5 * np.exp(-a) * (1.0 + a / 2.0)
     return np.where(z >= 0, tail, 1.0 - tail)
+
+
+def _check_positive_number(value, name):
+    try:
+        return check_float(value, name=name, low=0.0, low_open=True)
+    except ValueError as error:
+        raise type(error)(f"{name} must be positive and finite, got {_describe(value)}.") from None
 
 
 class DPHistogramGenerator(SyntheticGenerator):
@@ -191,10 +222,17 @@ class DPHistogramGenerator(SyntheticGenerator):
     """
 
     def __init__(self, *, epsilon, bins, bounds=(0.0, 1.0), neighbouring="replace-one", random_state=None):
-        self.epsilon = float(_check_epsilon(epsilon))
+        self.epsilon = float(_check_epsilon(epsilon, scalar=True))
         bins_arr = np.atleast_1d(np.asarray(bins))
         if bins_arr.ndim != 1 or not np.issubdtype(bins_arr.dtype, np.integer) or np.any(bins_arr < 1):
             raise ValueError(f"bins must be a positive int or a sequence of positive ints, got {bins!r}.")
+        try:
+            kind = np.asarray(bounds).dtype.kind
+        except (TypeError, ValueError):
+            kind = "O"
+        if bounds is None or kind not in "iuf":
+            raise InputTypeError(f"bounds must be a finite (low, high) pair of numbers with low < high, or one per "
+                                 f"axis, got {_describe(bounds)}.")
         bounds_arr = np.asarray(bounds, dtype=float)
         if bounds_arr.shape == (2,):
             bounds_arr = bounds_arr[None, :]
@@ -202,6 +240,8 @@ class DPHistogramGenerator(SyntheticGenerator):
                 or np.any(bounds_arr[:, 1] <= bounds_arr[:, 0]):
             raise ValueError(f"bounds must be a finite (low, high) pair with low < high, or one per axis, got {bounds!r}.")
         self.sensitivity = histogram_sensitivity(neighbouring=neighbouring)
+        if not isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+            check_random_state(random_state)  # refuse -1, 1.5, "seed" now, not at fit (nothing is drawn)
         self.bins = bins
         self.bounds = bounds
         self.neighbouring = neighbouring
@@ -215,12 +255,17 @@ class DPHistogramGenerator(SyntheticGenerator):
             raise ValueError(f"bins and bounds describe {len(bins)} and {len(bounds)} axes, but the data have {p} columns.")
         self.bins_ = np.array(bins, dtype=int)
         self.bounds_ = np.array(bounds, dtype=float)
+        n_cells = math.prod(int(k) for k in bins)
+        check_memory(8.0 * 2 * 6 * n_cells, what=f"the (cell, label) count table of {n_cells} cells",
+                     fix="use fewer bins (or fewer axes)")
         self.edges_ = [np.linspace(lo, hi, k + 1) for (lo, hi), k in zip(self.bounds_, self.bins_)]
         self.n_cells_ = int(np.prod(self.bins_))
         self.n_features_in_ = p
 
     def cell_index(self, X) -> np.ndarray:
         """Index of the cell of every row of ``X`` (C order over the per-axis bins)."""
+        if not hasattr(self, "bounds_"):
+            raise ValueError(f"{type(self).__name__} is not fitted yet; call fit(X, y) (or fit_counts) first.")
         X = as_float_array(X, name="X", ndim=2)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X must have {self.n_features_in_} columns, got {X.shape[1]}.")
@@ -238,17 +283,11 @@ class DPHistogramGenerator(SyntheticGenerator):
         X = as_float_array(X, name="X", ndim=2, min_rows=1)
         if y is None:
             raise ValueError("DPHistogramGenerator needs binary labels: call fit(X, y).")
-        y_arr = np.asarray(y)
-        if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-            y_arr = y_arr[:, 0]
-        if y_arr.ndim != 1 or len(y_arr) != len(X):
-            raise ValueError(f"y must be one label per row of X ({len(X)} rows), got shape {y_arr.shape}.")
-        try:
-            y_float = y_arr.astype(float)
-        except (TypeError, ValueError):
-            raise ValueError("y must be binary labels 0/1 (numbers or booleans).") from None
-        if np.any(np.isnan(y_float)):
-            raise ValueError("y contains NaN; drop or impute those rows before calling.")
+        y_arr = _check_labels(y, n_rows=len(X))
+        if y_arr.dtype.kind not in "biuf":
+            raise InputTypeError(f"y must be binary labels 0/1 (numbers or booleans), got values of dtype "
+                                 f"{y_arr.dtype} such as {y_arr[:3].tolist()}.")
+        y_float = y_arr.astype(float)
         if not np.all((y_float == 0) | (y_float == 1)):
             raise ValueError(f"y must be binary labels 0/1, got the values {np.unique(y_float)[:10].tolist()}.")
         self._geometry(X.shape[1])
@@ -262,8 +301,8 @@ class DPHistogramGenerator(SyntheticGenerator):
         For simulations that draw the table directly (a multinomial) instead of ``n`` rows. The cells are
         those of ``bins`` and ``bounds`` on ``n_features`` axes. Returns ``self``.
         """
-        counts = np.asarray(counts, dtype=float)
-        self._geometry(int(n_features))
+        counts = as_float_array(counts, name="counts", ndim=2)
+        self._geometry(check_int(n_features, name="n_features", low=1))
         if counts.shape != (self.n_cells_, 2):
             raise ValueError(f"counts must have shape ({self.n_cells_}, 2), one row per cell, got {counts.shape}.")
         if not np.all(np.isfinite(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
@@ -301,10 +340,9 @@ class DPHistogramGenerator(SyntheticGenerator):
         """Draw ``n`` synthetic rows: a cell with probability ``cell_weights_``, a uniform point in it, a label
         with probability ``eta_`` of the cell. The same ``random_state`` gives the same rows."""
         self._check_fitted()
-        if not np.isscalar(n) or int(n) != n or int(n) < 1:
-            raise ValueError(f"n must be a positive number of rows, got {n!r}.")
+        n = _check_n(n, owner=type(self).__name__, n_columns=self.n_features_in_)
         rng = check_random_state(random_state)
-        cells = rng.choice(self.n_cells_, size=int(n), p=self.cell_weights_)
+        cells = rng.choice(self.n_cells_, size=n, p=self.cell_weights_)
         X = self._cell_points(cells, rng)
         y = (rng.uniform(size=int(n)) < self.eta_[cells]).astype(int)
         return X, y
@@ -336,9 +374,30 @@ def _gauss_bins(eta, density, edges, k):
     t, v = np.polynomial.legendre.leggauss(k)
     mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
     x = mid[:, None] + half[:, None] * t[None, :]
-    e = np.asarray(eta(x.reshape(-1, 1)), dtype=float).reshape(x.shape)
-    g = np.asarray(density(x.reshape(-1)), dtype=float).reshape(x.shape) * half[:, None] * v[None, :]
+    e = _values_at_nodes(eta, x.reshape(-1, 1), "eta", x.shape)
+    if np.any((e < 0) | (e > 1)):
+        raise ValueError(f"eta must return probabilities in [0, 1], got values in [{e.min():.3g}, {e.max():.3g}] "
+                         "on the bins; eta(x) is P(Y = 1 | X = x).")
+    g = _values_at_nodes(density, x.reshape(-1), "density", x.shape)
+    if np.any(g < 0):
+        raise ValueError(f"density must be non-negative, got values down to {g.min():.3g} on the bins.")
+    g = g * half[:, None] * v[None, :]
     return np.sum(g, axis=1), np.sum(g * e, axis=1), np.sum(g * np.abs(2 * e - 1), axis=1), e
+
+
+def _values_at_nodes(function, points, name, shape):
+    raw = function(points)
+    try:
+        if np.iscomplexobj(raw):
+            raise TypeError
+        values = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{name} must return real numbers, got {_describe(raw)}.") from None
+    if values.size != math.prod(shape):
+        raise ValueError(f"{name} must return one value per point ({len(points)} points), got shape {values.shape}.")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} returned NaN or infinite values on the bins; it must be finite there.")
+    return values.reshape(shape)
 
 
 def binned_classification_law(eta, edges, *, density=None, quad_points=64) -> BinnedLaw:
@@ -367,11 +426,16 @@ def binned_classification_law(eta, edges, *, density=None, quad_points=64) -> Bi
     >>> np.round(law.cell_probs, 6).tolist(), np.round(law.margin_weights, 6).tolist(), law.bayes_labels.tolist()
     ([[0.375, 0.125], [0.125, 0.375]], [0.25, 0.25], [0, 1])
     """
+    if not callable(eta):
+        raise InputTypeError(f"eta must be a callable mapping features (k, 1) to values (k,), got {_describe(eta)}.")
+    if density is not None and not callable(density):
+        raise InputTypeError(f"density must be None or a callable of 1-D points, got {_describe(density)}.")
     edges = as_float_array(edges, name="edges", ndim=1, min_rows=2)
     if np.any(np.diff(edges) <= 0):
         raise ValueError("edges must be strictly increasing.")
-    if int(quad_points) < 4:
-        raise ValueError(f"quad_points must be at least 4, got {quad_points!r}.")
+    quad_points = check_int(quad_points, name="quad_points", low=4)
+    check_memory(8.0 * 8 * len(edges) * quad_points, what=f"the quadrature nodes ({quad_points} per bin)",
+                 fix="lower quad_points (64 is plenty for smooth eta and density)")
     if density is None:
         width = edges[-1] - edges[0]
 
@@ -455,11 +519,10 @@ def dp_histogram_flip_probability(cell_probs, bayes_labels, *, n, epsilon, neigh
     if cell_probs.shape[1] != 2 or np.any(cell_probs < 0) or cell_probs.sum() > 1 + 1e-9:
         raise ValueError("cell_probs must be (I, 2) non-negative probabilities with total at most 1.")
     labels = np.asarray(bayes_labels)
-    if labels.shape != (len(cell_probs),) or not np.all(np.isin(labels, [0, 1])):
+    if labels.dtype.kind not in "biuf" or labels.shape != (len(cell_probs),) or not np.all(np.isin(labels, [0, 1])):
         raise ValueError(f"bayes_labels must be {len(cell_probs)} labels in {{0, 1}}.")
-    if not np.isscalar(n) or int(n) != n or int(n) < 1:
-        raise ValueError(f"n must be a positive number of rows, got {n!r}.")
-    if method not in ("exact", "mean"):
+    n = check_int(n, name="n", low=1)
+    if not isinstance(method, str) or method not in ("exact", "mean"):
         raise ValueError(f"method must be 'exact' or 'mean', got {method!r}.")
     eps = _check_epsilon(epsilon, allow_inf=True)
     sens = histogram_sensitivity(neighbouring=neighbouring)
@@ -469,9 +532,11 @@ def dp_histogram_flip_probability(cell_probs, bayes_labels, *, n, epsilon, neigh
     if method == "mean":
         z = sign * int(n) * (q1 - q0)
         for i, e in enumerate(eps.reshape(-1)):
-            out[i] = (z < 0) | ((z == 0) & (labels == 0)) if np.isinf(e) else laplace_difference_sf(z * e / sens)
+            out[i] = (z < 0) | ((z == 0) & (labels == 0)) if np.isinf(e) else _laplace_sf(z * e / sens)
     else:
         size = _window(q0, q1, int(n))
+        check_memory(8.0 * 12 * size * min(len(cell_probs), max(1, 2_000_000 // size)),
+                     what=f"the exact law of the counts of n={n} rows", fix="pass method='mean', or a smaller n")
         chunk = max(1, 2_000_000 // size)
         for start in range(0, len(cell_probs), chunk):
             sl = slice(start, start + chunk)
@@ -484,10 +549,10 @@ def dp_histogram_flip_probability(cell_probs, bayes_labels, *, n, epsilon, neigh
                     wrong = (z < 0) | ((values == 0) & (labels[sl, None] == 0))
                     out[i, sl] = np.sum(law * wrong, axis=1)
                 elif use_table:
-                    table = laplace_difference_sf(np.arange(z_min, z_max + 1) * (e / sens))
+                    table = _laplace_sf(np.arange(z_min, z_max + 1) * (e / sens))
                     out[i, sl] = np.sum(law * table[z - z_min], axis=1)
                 else:
-                    out[i, sl] = np.sum(law * laplace_difference_sf(z * (e / sens)), axis=1)
+                    out[i, sl] = np.sum(law * _laplace_sf(z * (e / sens)), axis=1)
     return out[0] if eps.ndim == 0 else out
 
 
@@ -505,6 +570,8 @@ def dp_histogram_excess_risk(law: BinnedLaw, *, n, epsilon, neighbouring="replac
     >>> round(float(dp_histogram_excess_risk(law, n=400, epsilon=np.inf)), 6)
     0.000728
     """
+    if not isinstance(law, BinnedLaw):
+        raise InputTypeError(f"law must be a BinnedLaw from binned_classification_law, got {_describe(law)}.")
     flips = dp_histogram_flip_probability(law.cell_probs, law.bayes_labels, n=n, epsilon=epsilon,
                                           neighbouring=neighbouring, method=method)
     return flips @ law.margin_weights
@@ -522,15 +589,15 @@ def dp_margin_scale(n_per_bin, epsilon, *, neighbouring="replace-one"):
     0.005
     """
     eps = _check_epsilon(epsilon)
-    if not np.all(np.asarray(n_per_bin, dtype=float) > 0):
-        raise ValueError(f"n_per_bin must be positive, got {n_per_bin!r}.")
+    as_numbers(n_per_bin, name="n_per_bin", low=0.0, low_open=True)
     return histogram_sensitivity(neighbouring=neighbouring) / (2.0 * np.asarray(n_per_bin, dtype=float) * eps)
 
 
 def _check_alpha(alpha):
-    if not np.isscalar(alpha) or not alpha > 0 or not np.isfinite(alpha):
-        raise ValueError(f"alpha must be a positive margin exponent, got {alpha!r}.")
-    return float(alpha)
+    try:
+        return check_float(alpha, name="alpha", low=0.0, low_open=True)
+    except ValueError as error:
+        raise type(error)(f"alpha must be a positive finite margin exponent, got {_describe(alpha)}.") from None
 
 
 def dp_low_noise_constant(alpha) -> float:
@@ -564,9 +631,7 @@ def dp_low_noise_excess(zeta, *, alpha) -> np.ndarray:
     1.0
     """
     a = _check_alpha(alpha)
-    zeta = np.asarray(zeta, dtype=float)
-    if np.any(~(zeta > 0)):
-        raise ValueError("zeta must be positive.")
+    zeta = as_numbers(zeta, name="zeta", low=0.0, low_open=True)
     T = 1.0 / (2.0 * zeta)
     lower = gammainc(a + 1, T) * gamma_function(a + 1) + 0.5 * gammainc(a + 2, T) * gamma_function(a + 2)
     return a * 2.0**a * zeta ** (1 + a) * lower
@@ -587,9 +652,8 @@ def dp_low_noise_bound(zeta, *, alpha, C) -> np.ndarray:
     2.247
     """
     a = _check_alpha(alpha)
-    if not C > 0:
-        raise ValueError(f"C must be positive, got {C!r}.")
-    zeta = np.asarray(zeta, dtype=float)
+    _check_positive_number(C, "C")
+    zeta = as_numbers(zeta, name="zeta", low=0.0)
     r2 = np.sqrt(2.0)
     const = 0.5 * (gammaincc(a + 3, r2) * gamma_function(a + 3) - 2 * gammaincc(a + 1, r2) * gamma_function(a + 1))
     return const * C * zeta ** (1 + a)

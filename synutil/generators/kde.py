@@ -34,8 +34,21 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validation import as_float_array, check_random_state
-from ._base import SyntheticGenerator
+from .._validation import (
+    InputTypeError,
+    as_float_array,
+    check_float,
+    check_int,
+    check_random_state,
+)
+from ._base import (
+    SyntheticGenerator,
+    _check_finite_sample,
+    _check_fitted_finite,
+    _check_labels,
+    _check_n,
+    _describe,
+)
 
 __all__ = ["KDEGenerator", "kde_bandwidth_factor"]
 
@@ -68,13 +81,10 @@ def kde_bandwidth_factor(n, p, *, rule="scott") -> float:
     >>> round(kde_bandwidth_factor(100, 1, rule="silverman"), 4)   # (100 * 3 / 4) ** (-1 / 5)
     0.4217
     """
-    if rule not in _RULES:
-        raise ValueError(f"rule must be 'scott' or 'silverman', got {rule!r}.")
-    if not np.isscalar(n) or int(n) != n or int(n) < 2:
-        raise ValueError(f"n must be an integer number of points >= 2, got {n!r}.")
-    if not np.isscalar(p) or int(p) != p or int(p) < 1:
-        raise ValueError(f"p must be a positive integer dimension, got {p!r}.")
-    n, p = int(n), int(p)
+    if not isinstance(rule, str) or rule not in _RULES:
+        raise ValueError(f"rule must be 'scott' or 'silverman', got {_describe(rule)}.")
+    n = check_int(n, name="n", low=2)
+    p = check_int(p, name="p", low=1)
     if rule == "scott":
         return float(n ** (-1.0 / (p + 4)))
     return float((n * (p + 2) / 4.0) ** (-1.0 / (p + 4)))
@@ -132,13 +142,14 @@ class KDEGenerator(SyntheticGenerator):
                 raise ValueError(f"bandwidth must be 'scott', 'silverman' or a positive float, got {bandwidth!r}.")
         else:
             try:
-                value = float(bandwidth)
-            except (TypeError, ValueError):
-                raise ValueError(f"bandwidth must be 'scott', 'silverman' or a positive float, got {bandwidth!r}.") from None
-            if not np.isfinite(value) or value <= 0:
-                raise ValueError(f"a float bandwidth must be positive and finite, got {bandwidth!r}.")
-        if response not in ("copy", "smooth"):
-            raise ValueError(f"response must be 'copy' or 'smooth', got {response!r}.")
+                check_float(bandwidth, name="bandwidth", low=0.0, low_open=True)
+            except InputTypeError:
+                raise InputTypeError(f"bandwidth must be 'scott', 'silverman' or a positive float, got "
+                                     f"{_describe(bandwidth)}.") from None
+            except ValueError:
+                raise ValueError(f"a float bandwidth must be positive and finite, got {bandwidth!r}.") from None
+        if not isinstance(response, str) or response not in ("copy", "smooth"):
+            raise ValueError(f"response must be 'copy' or 'smooth', got {_describe(response)}.")
         self.bandwidth = bandwidth
         self.response = response
 
@@ -148,14 +159,10 @@ class KDEGenerator(SyntheticGenerator):
         if y is not None:
             if self.response == "smooth":
                 y = as_float_array(y, name="y", ndim=1)
-            else:
-                y = np.asarray(y)
-                if y.ndim == 2 and y.shape[1] == 1:
-                    y = y[:, 0]
-                if y.ndim != 1:
-                    raise ValueError(f"y must be one response per row of X, got shape {y.shape}.")
-            if len(y) != len(X):
-                raise ValueError(f"X has {len(X)} rows but y has {len(y)}; pass one response per row.")
+                if len(y) != len(X):
+                    raise ValueError(f"X has {len(X)} rows but y has {len(y)}; pass one response per row.")
+            else:  # responses or labels, copied: the shared label check (no NaN or None, one per row)
+                y = _check_labels(y, n_rows=len(X))
         self._fit(X, y)
         self.n_features_in_ = X.shape[1]
         self.fitted_ = True
@@ -172,6 +179,8 @@ class KDEGenerator(SyntheticGenerator):
             self.factor_ = None
             self.bandwidth_ = np.full(p, float(self.bandwidth))
             self.response_bandwidth_ = float(self.bandwidth) if smooth else None
+        _check_fitted_finite(type(self).__name__, "bandwidth",
+                             np.r_[self.bandwidth_, self.response_bandwidth_ or 0.0])
         self.X_ = X
         self.y_ = y
 
@@ -183,17 +192,17 @@ class KDEGenerator(SyntheticGenerator):
         the same rows.
         """
         self._check_fitted()
-        if not np.isscalar(n) or int(n) != n or int(n) < 1:
-            raise ValueError(f"n must be a positive number of rows, got {n!r}.")
-        n = int(n)
+        n = _check_n(n, owner=type(self).__name__, n_columns=self.X_.shape[1])
         rng = check_random_state(random_state)
         idx = rng.integers(0, len(self.X_), size=n)
         X = self.X_[idx] + rng.standard_normal((n, self.X_.shape[1])) * self.bandwidth_
         if self.y_ is None:
+            _check_finite_sample(type(self).__name__, X)
             return X, None
         y = self.y_[idx]
         if self.response_bandwidth_ is not None:
             y = y + self.response_bandwidth_ * rng.standard_normal(n)
+        _check_finite_sample(type(self).__name__, X, y)
         return X, y
 
     def sample_features(self, n, rng):

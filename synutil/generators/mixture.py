@@ -22,8 +22,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_random_state
-from ._base import SyntheticGenerator, check_labelled, draw_label_codes
+from .._validation import (
+    InputTypeError,
+    check_bool,
+    check_float,
+    check_int,
+    check_random_state,
+)
+from ._base import (
+    SyntheticGenerator,
+    _check_finite_sample,
+    _check_n,
+    _describe,
+    check_labelled,
+    draw_label_codes,
+)
 
 __all__ = ["ClassConditionalGaussianMixture"]
 
@@ -94,22 +107,27 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         from threadpoolctl import threadpool_limits
 
         X, y = check_labelled(X, y, owner="ClassConditionalGaussianMixture")
-        if self.covariance_type not in ("full", "tied", "diag", "spherical"):
-            raise ValueError(
-                f"covariance_type must be 'full', 'tied', 'diag' or 'spherical', got {self.covariance_type!r}."
-            )
-        n_pca, n_mix = int(self.n_components_pca), int(self.n_mixture_components)
-        if n_pca < 1 or n_mix < 1:
-            raise ValueError(
-                f"n_components_pca and n_mixture_components must be positive, got {self.n_components_pca} "
-                f"and {self.n_mixture_components}."
-            )
+        kind = self.covariance_type
+        if not isinstance(kind, str) or kind not in ("full", "tied", "diag", "spherical"):
+            raise ValueError(f"covariance_type must be 'full', 'tied', 'diag' or 'spherical', got {_describe(kind)}.")
+        n_pca, n_mix = (self._positive(name) for name in ("n_components_pca", "n_mixture_components"))
+        try:
+            check_float(self.reg_covar, name="reg_covar", low=0.0)
+        except ValueError as error:
+            raise type(error)(f"reg_covar must be a non-negative number added to the covariance diagonals (e.g. "
+                              f"1e-4), got {_describe(self.reg_covar)}.") from None
         classes, counts = np.unique(y, return_counts=True)
         small = {c.item(): int(k) for c, k in zip(classes, counts) if k < n_mix}
         if small:
             raise ValueError(
                 f"class(es) {small} (label: rows) have fewer rows than n_mixture_components={n_mix}; "
                 "lower n_mixture_components or give more rows of those classes."
+            )
+        single = {c.item(): int(k) for c, k in zip(classes, counts) if k < 2}
+        if single:
+            raise ValueError(
+                f"class(es) {single} (label: rows) have a single row: a Gaussian mixture needs at least 2 rows of "
+                "each class; give more rows of those classes or drop them."
             )
         rng = check_random_state(self.random_state)
         n_pca = min(n_pca, X.shape[1], X.shape[0])
@@ -127,7 +145,13 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         for c in classes:
             gm = fits[c.item()]
             self.mixtures_[c.item()] = gm
-            self._chol[c.item()] = np.linalg.cholesky(_full_covariances(gm))
+            try:
+                self._chol[c.item()] = np.linalg.cholesky(_full_covariances(gm))
+            except np.linalg.LinAlgError:
+                raise ValueError(
+                    f"the fitted covariance of class {c.item()!r} is singular (not positive definite); raise "
+                    f"reg_covar (now {self.reg_covar!r}) or lower n_components_pca."
+                ) from None
             self._means[c.item()] = gm.means_
             self._weights[c.item()] = gm.weights_ / gm.weights_.sum()
         self.classes_ = classes
@@ -137,6 +161,13 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         self.fitted_ = True
         return self
 
+    def _positive(self, name) -> int:
+        value = getattr(self, name)
+        try:
+            return check_int(value, name=name, low=1)
+        except ValueError as error:
+            raise type(error)(f"{name} must be positive (a whole number >= 1), got {_describe(value)}.") from None
+
     def _label_law(self, classes, counts) -> np.ndarray:
         props = self.class_proportions
         if props is None:
@@ -145,17 +176,29 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
             unknown = [k for k in props if k not in set(classes.tolist())]
             if unknown:
                 raise ValueError(f"class_proportions names labels {unknown} that are not in y (classes {classes.tolist()}).")
-            weights = np.array([float(props.get(c.item(), 0.0)) for c in classes])
+            weights = np.array([self._weight(props.get(c.item(), 0.0)) for c in classes])
         else:
+            raw = np.asarray(props)
+            if raw.dtype.kind not in "iuf" or raw.ndim > 1:
+                raise InputTypeError(f"class_proportions must be one non-negative number per class (or a dict "
+                                     f"label -> weight), got {_describe(props)}.")
             weights = np.asarray(props, dtype=float).reshape(-1)
             if len(weights) != len(classes):
                 raise ValueError(
                     f"class_proportions has {len(weights)} entries but y has {len(classes)} classes "
                     f"{classes.tolist()}; give one weight per class (or a dict label -> weight)."
                 )
-        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
             raise ValueError(f"class_proportions must be non-negative with a positive sum, got {props!r}.")
         return weights / weights.sum()
+
+    @staticmethod
+    def _weight(value) -> float:
+        try:
+            return check_float(value, name="class_proportions", low=0.0)
+        except ValueError as error:
+            raise type(error)(f"class_proportions must be non-negative with a positive sum, got the weight "
+                              f"{_describe(value)}.") from None
 
     def sample(self, n, *, random_state=None, labels=None, clip=True):
         """Draw ``n`` labelled images: labels from ``class_weights_`` (or the given ``labels``), then images.
@@ -176,6 +219,8 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         y : ndarray (n,), labels from ``classes_``.
         """
         self._check_fitted()
+        n = _check_n(n, owner=type(self).__name__, n_columns=self.n_features_in_)
+        clip = check_bool(clip, name="clip")
         rng = check_random_state(random_state)
         codes = draw_label_codes(n, classes=self.classes_, class_weights=self.class_weights_, labels=labels, rng=rng)
         y = self.classes_[codes]
@@ -191,6 +236,7 @@ class ClassConditionalGaussianMixture(SyntheticGenerator):
         X = self.pca_.inverse_transform(Z)
         if clip:
             X = np.clip(X, self.data_min_, self.data_max_)
+        _check_finite_sample(type(self).__name__, X)
         return X, y
 
     def sample_features(self, n, rng):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_random_state
-from ._base import SyntheticGenerator
+from .._validation import InputTypeError, as_float_array, check_random_state
+from ._base import SyntheticGenerator, _check_fitted_finite, _describe
 
 __all__ = ["ParametricRegressionGenerator"]
 
@@ -75,21 +75,28 @@ class ParametricRegressionGenerator(SyntheticGenerator):
 
     def __init__(self, basis, *, feature_law="empirical"):
         if not callable(basis):
-            raise ValueError(f"basis must be a callable mapping features (..., p) to (..., q), got {type(basis).__name__}.")
+            raise InputTypeError(f"basis must be a callable mapping features (..., p) to (..., q), got {type(basis).__name__}.")
         if isinstance(feature_law, str):
             if feature_law != "empirical":
                 raise ValueError(f"feature_law must be 'empirical' or a law with sample(n, random_state=...), got {feature_law!r}.")
         elif not callable(getattr(feature_law, "sample", None)):
-            raise ValueError(f"feature_law must be 'empirical' or a law with sample(n, random_state=...), got {type(feature_law).__name__}.")
+            raise InputTypeError(f"feature_law must be 'empirical' or a law with sample(n, random_state=...), got {type(feature_law).__name__}.")
         self.basis = basis
         self.feature_law = feature_law
 
     def _design(self, X):
-        Phi = np.asarray(self.basis(np.asarray(X, dtype=float)), dtype=float)
+        raw = self.basis(np.asarray(X, dtype=float))
+        try:
+            if np.iscomplexobj(raw):
+                raise TypeError
+            Phi = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError):
+            raise InputTypeError(f"basis must return real numbers, got {_describe(raw)}.") from None
         if Phi.ndim != 2 or Phi.shape[0] != len(X):
             raise ValueError(f"basis must map features (n, p) to values (n, q), got shape {Phi.shape} for {len(X)} rows.")
         if not np.all(np.isfinite(Phi)):
-            raise ValueError("basis returned NaN or infinite values on these features.")
+            raise ValueError("basis returned NaN or infinite values on these features; make it finite on the "
+                             "features' range (or rescale the features).")
         return Phi
 
     def _fit(self, X, y):
@@ -108,26 +115,36 @@ class ParametricRegressionGenerator(SyntheticGenerator):
         self.n_basis_ = q
         self.residual_variance_ = float(resid @ resid / (n - q))
         self.residual_sd_ = float(np.sqrt(self.residual_variance_))
+        _check_fitted_finite(type(self).__name__, "least-squares fit (coefficients, residual variance)",
+                             np.r_[self.coef_, self.residual_variance_], fix="rescale y (and X) before fitting")
         self.X_ = X
 
     def predict_mean(self, X):
         r"""The synthetic regression function :math:`\tilde\eta(x)=\phi(x)^\top\hat\theta`, shape ``(n,)``."""
         self._check_fitted()
-        X = np.asarray(X, dtype=float)
-        X = X[:, None] if X.ndim == 1 else X
-        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {X.shape}.")
+        shape = np.shape(X)
+        X = as_float_array(X, name="X", ndim=2)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {shape}.")
         return self._design(X) @ self.coef_
 
     def sample_features(self, n, rng):
         if isinstance(self.feature_law, str):
             return self.X_[rng.integers(0, len(self.X_), size=int(n))]
-        X = np.asarray(self.feature_law.sample(int(n), random_state=rng), dtype=float)
+        raw = self.feature_law.sample(int(n), random_state=rng)
+        try:
+            if np.iscomplexobj(raw):
+                raise TypeError
+            X = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError):
+            raise InputTypeError(f"feature_law.sample(n) must return real numbers, got {_describe(raw)}.") from None
         X = X[:, None] if X.ndim == 1 else X
         if X.shape != (int(n), self.n_features_in_):
             raise ValueError(f"feature_law.sample(n) must return shape (n, {self.n_features_in_}), got {X.shape}.")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("feature_law.sample(n) returned NaN or infinite features; check the law.")
         return X
 
     def sample_responses(self, X, rng):
-        mean = self.predict_mean(X)
+        mean = self._design(X) @ self.coef_
         return mean + self.residual_sd_ * check_random_state(rng).standard_normal(len(mean))

@@ -22,7 +22,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float_array, check_random_state
-from ._base import SyntheticGenerator
+from ._base import (
+    SyntheticGenerator,
+    _check_finite_sample,
+    _check_fitted_finite,
+    _check_n,
+)
 
 __all__ = ["PosteriorGaussianGenerator"]
 
@@ -73,6 +78,7 @@ class PosteriorGaussianGenerator(SyntheticGenerator):
         if n <= d:
             raise ValueError(f"the posterior of a {d}-dimensional normal needs more than {d} real rows, got {n}.")
         cov = np.atleast_2d(np.cov(Z, rowvar=False))
+        _check_fitted_finite(type(self).__name__, "covariance of the real rows", np.r_[cov.ravel(), Z.mean(axis=0)])
         try:
             np.linalg.cholesky(cov)
         except np.linalg.LinAlgError:
@@ -84,7 +90,13 @@ class PosteriorGaussianGenerator(SyntheticGenerator):
         self.has_response_ = y is not None
         self.n_features_in_ = X.shape[1]
         # Cholesky factor of the inverse-Wishart scale's inverse, ((n - 1) cov)^-1, for the Bartlett draw
-        self._chol_inv_scale = np.linalg.cholesky(np.linalg.inv((n - 1) * cov))
+        try:
+            self._chol_inv_scale = np.linalg.cholesky(np.linalg.inv((n - 1) * cov))
+        except np.linalg.LinAlgError:
+            raise ValueError("the real rows' covariance is numerically singular (a constant or collinear column, or "
+                             "columns on very different scales); drop that column or standardise the columns "
+                             "before fitting.") from None
+        _check_fitted_finite(type(self).__name__, "inverse covariance", self._chol_inv_scale)
         self.fitted_ = True
         return self
 
@@ -113,12 +125,12 @@ class PosteriorGaussianGenerator(SyntheticGenerator):
     def sample(self, n, *, random_state=None):
         """Draw fresh posterior parameters, then ``n`` rows ``(X_syn, y_syn)``; ``y_syn`` is None without a response."""
         self._check_fitted()
-        if not np.isscalar(n) or int(n) != n or int(n) < 1:
-            raise ValueError(f"n must be a positive number of rows, got {n!r}.")
+        n = _check_n(n, owner=type(self).__name__, n_columns=len(self.mean_))
         rng = check_random_state(random_state)
         mean, cov = self.draw_parameters(random_state=rng)
-        noise = rng.standard_normal((int(n), len(mean)))
+        noise = rng.standard_normal((n, len(mean)))
         Z = mean + (noise * np.sqrt(cov[0, 0]) if len(mean) == 1 else noise @ np.linalg.cholesky(cov).T)
+        _check_finite_sample(type(self).__name__, Z)
         if self.has_response_:
             return Z[:, :-1], Z[:, -1]
         return Z, None

@@ -37,9 +37,9 @@ import copy
 import numpy as np
 import torch
 
-from .._validation import check_random_state
+from .._validation import as_float_array, check_bool, check_float, check_int, check_random_state
 from .._torch import check_positive, torch_seed, torch_session
-from ._base import SyntheticGenerator, check_labelled, draw_label_codes
+from ._base import SyntheticGenerator, _check_finite_sample, _check_n, _describe, check_labelled, draw_label_codes
 
 __all__ = ["ConditionalVAE"]
 
@@ -140,10 +140,14 @@ class ConditionalVAE(SyntheticGenerator):
             if int(e) > int(self.epochs):
                 raise ValueError(f"snapshot_epochs entry {e} exceeds epochs={self.epochs}.")
         check_positive("lr", self.lr, integer=False)
-        if not (np.isscalar(self.beta) and self.beta >= 0):
-            raise ValueError(f"beta must be a non-negative number, got {self.beta!r}.")
-        if self.likelihood not in ("bernoulli", "gaussian"):
-            raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {self.likelihood!r}.")
+        try:
+            check_float(self.beta, name="beta", low=0.0)
+        except ValueError as error:
+            raise type(error)(f"beta must be a non-negative finite number (the weight of the KL term), got "
+                              f"{_describe(self.beta)}.") from None
+        if not isinstance(self.likelihood, str) or self.likelihood not in ("bernoulli", "gaussian"):
+            raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {_describe(self.likelihood)}.")
+        check_bool(self.progress, name="progress")
 
     def _loss_terms(self, x, logits, mu, logvar):
         r"""Per-row reconstruction term :math:`-\log p(x\mid z,y)` and closed-form KL term."""
@@ -207,6 +211,10 @@ class ConditionalVAE(SyntheticGenerator):
                 if self.progress:
                     epochs.set_postfix(loss=f"{self.history_[-1]:.2f}")
             self.model_.eval()
+        if not np.all(np.isfinite(self.history_)):
+            epoch = int(np.flatnonzero(~np.isfinite(self.history_))[0]) + 1
+            raise ValueError(f"ConditionalVAE training diverged: the loss is not finite from epoch {epoch} on; "
+                             f"lower lr (now {self.lr!r}) or beta (now {self.beta!r}).")
         self.fitted_ = True
         return self
 
@@ -218,7 +226,7 @@ class ConditionalVAE(SyntheticGenerator):
         ``epoch`` entries of this one.
         """
         self._check_fitted()
-        epoch = int(epoch)
+        epoch = check_int(epoch, name="epoch", low=1)
         if epoch != int(self.epochs) and epoch not in self.snapshots_:
             raise ValueError(
                 f"no snapshot after epoch {epoch}: pass snapshot_epochs=({epoch}, ...) to the constructor "
@@ -237,9 +245,10 @@ class ConditionalVAE(SyntheticGenerator):
 
     def _tensors(self, X, y):
         self._check_fitted()
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {X.shape}.")
+        shape = np.shape(X)
+        X = as_float_array(X, name="X", ndim=2)
+        if len(shape) != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X must have shape (n, {self.n_features_in_}), got {shape}.")
         codes = draw_label_codes(len(X), classes=self.classes_, class_weights=None, labels=y, rng=None)
         onehot = torch.nn.functional.one_hot(torch.as_tensor(codes), len(self.classes_)).float()
         return torch.as_tensor(X, dtype=torch.float32), onehot
@@ -253,9 +262,12 @@ class ConditionalVAE(SyntheticGenerator):
 
     def decode(self, z, y):
         r"""Decoder mean :math:`\mathbb E[x\mid z,y]\in[0,1]^p` for latent codes ``z`` of shape (n, latent_dim)."""
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != int(self.latent_dim):
-            raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}.")
+        self._check_fitted()
+        shape = np.shape(z)
+        z = as_float_array(z, name="z", ndim=2)
+        if len(shape) != 2 or z.shape[1] != int(self.latent_dim):
+            raise ValueError(f"z must have shape (n, {self.latent_dim}), got {shape}.")
+        z = z.astype(np.float32)
         _, onehot = self._tensors(np.zeros((len(z), self.n_features_in_)), y)
         with torch.no_grad():
             return torch.sigmoid(self.model_.decode_logits(torch.from_numpy(z), onehot)).double().numpy()
@@ -291,6 +303,7 @@ class ConditionalVAE(SyntheticGenerator):
             Labels to generate (each must be in ``classes_``); default: drawn from ``class_weights_``.
         """
         self._check_fitted()
+        n = _check_n(n, owner=type(self).__name__, n_columns=self.n_features_in_ + int(self.latent_dim))
         rng = check_random_state(random_state)
         codes = draw_label_codes(n, classes=self.classes_, class_weights=self.class_weights_, labels=labels, rng=rng)
         n = len(codes)
@@ -298,6 +311,7 @@ class ConditionalVAE(SyntheticGenerator):
         with torch.no_grad():
             onehot = torch.nn.functional.one_hot(torch.as_tensor(codes), len(self.classes_)).float()
             X = torch.sigmoid(self.model_.decode_logits(torch.from_numpy(z), onehot)).double().numpy()
+        _check_finite_sample(type(self).__name__, X)
         return X, self.classes_[codes]
 
     def sample_features(self, n, rng):
