@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import synutil.generators as G
+from synutil.bounds import privacy as P
 from synutil.generators import dp_histogram as D
 from synutil.generators._base import check_labelled, draw_label_codes
 from synutil.sim.laws import BetaLaw, MarginClassification, UniformLaw, sine_regression
@@ -471,7 +472,7 @@ def _eta(x):
 
 
 def test_binned_classification_law_checks_eta_density_and_nodes():
-    law = D.binned_classification_law
+    law = P.binned_classification_law
     with pytest.raises(ValueError, match=r"^eta must return probabilities in \[0, 1\], got values in \["):
         law(lambda x: 2 + x[:, 0], [-1, 0, 1])
     with pytest.raises(ValueError, match=r"^eta returned NaN or infinite values on the bins"):
@@ -491,7 +492,7 @@ def test_binned_classification_law_checks_eta_density_and_nodes():
 
 def test_dp_utility_functions_check_their_arguments():
     probs = np.array([[0.3, 0.2], [0.2, 0.3]])
-    flip = D.dp_histogram_flip_probability
+    flip = P.dp_histogram_flip_probability
     for bad, error in [(True, TypeError), ("100", TypeError), (10.5, ValueError)]:
         with pytest.raises(error, match=r"^n must be a whole number >= 1"):
             flip(probs, [0, 1], n=bad, epsilon=1.0)
@@ -502,25 +503,25 @@ def test_dp_utility_functions_check_their_arguments():
         with pytest.raises(TypeError, match=r"^epsilon must be positive \(np\.inf for no noise\)"):
             flip(probs, [0, 1], n=10, epsilon=bad)
     with pytest.raises(TypeError, match=r"^law must be a BinnedLaw"):
-        D.dp_histogram_excess_risk("law", n=10, epsilon=1.0)
+        P.dp_histogram_excess_risk("law", n=10, epsilon=1.0)
     for bad, error in [("1", TypeError), (True, TypeError)]:
         with pytest.raises(error, match=r"^alpha must be a positive finite margin exponent"):
-            D.dp_low_noise_constant(bad)
+            P.dp_low_noise_constant(bad)
     for bad, error in [(np.nan, ValueError), (-1.0, ValueError), ("0.1", TypeError), (np.inf, ValueError),
                        (1j, TypeError), (True, TypeError)]:
         with pytest.raises(error, match=r"^zeta must"):
-            D.dp_low_noise_bound(bad, alpha=1.0, C=1.0)
+            P.dp_low_noise_bound(bad, alpha=1.0, C=1.0)
     for bad, error in [("0.1", TypeError), (np.inf, ValueError), (1j, TypeError), (True, TypeError)]:
         with pytest.raises(error, match=r"^zeta must"):
-            D.dp_low_noise_excess(bad, alpha=1.0)
+            P.dp_low_noise_excess(bad, alpha=1.0)
     for bad, error in [(np.inf, ValueError), ("1", TypeError), (True, TypeError), (None, TypeError)]:
         with pytest.raises(error, match=r"^C must be positive and finite"):
-            D.dp_low_noise_bound(0.1, alpha=1.0, C=bad)
+            P.dp_low_noise_bound(0.1, alpha=1.0, C=bad)
     for bad, error in [("10", TypeError), (np.inf, ValueError), (True, TypeError)]:
         with pytest.raises(error, match=r"^n_per_bin must"):
-            D.dp_margin_scale(bad, 1.0)
+            P.dp_margin_scale(bad, 1.0)
     with pytest.raises(TypeError, match=r"^epsilon must be positive and finite"):
-        D.dp_margin_scale(10, "1")
+        P.dp_margin_scale(10, "1")
 
 
 # ----------------------------------------------------------------------------------------------- tables

@@ -10,7 +10,7 @@ import pytest
 from scipy import integrate, stats
 
 from synutil.generators import DPHistogramGenerator, SyntheticGenerator
-from synutil.generators.dp_histogram import (
+from synutil.bounds.privacy import (
     binned_classification_law,
     dp_histogram_excess_risk,
     dp_histogram_flip_probability,
@@ -18,6 +18,8 @@ from synutil.generators.dp_histogram import (
     dp_low_noise_constant,
     dp_low_noise_excess,
     dp_margin_scale,
+)
+from synutil.generators.dp_histogram import (
     histogram_sensitivity,
     laplace_difference_sf,
     laplace_mechanism,

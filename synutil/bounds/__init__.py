@@ -21,6 +21,8 @@ function                               result of the book
 :func:`label_noise_risk`               symmetric label noise: :math:`\tilde R=\rho+(1-2\rho)R`
 :func:`label_noise_inverse`            the same: the inverse map
 :func:`label_noise_sample_factor`      the same: the sample price :math:`1/(1-2\rho)^2`
+``dp_histogram_*``, ``dp_low_noise_*``   privacy costs utility: the exact excess risk of a DP histogram
+                                       generator and its low-noise limit (:mod:`synutil.bounds.privacy`)
 ``gaussian_shift_*``, ...              fidelity metrics between :math:`N(0,I)` and a shifted copy in closed
                                        form (:mod:`synutil.bounds.gaussian`): TV, Wasserstein, sliced
                                        Wasserstein, MMD², the two-sample classifier's AUC
@@ -41,6 +43,16 @@ from .gaussian import (
     gaussian_shift_sliced_wasserstein,
     gaussian_shift_total_variation,
     gaussian_wasserstein_1d,
+)
+from .privacy import (
+    binned_classification_law,
+    BinnedLaw,
+    dp_histogram_excess_risk,
+    dp_histogram_flip_probability,
+    dp_low_noise_bound,
+    dp_low_noise_constant,
+    dp_low_noise_excess,
+    dp_margin_scale,
 )
 from .ranking import (
     label_noise_inverse,
@@ -91,4 +103,12 @@ __all__ = [
     "gaussian_shift_mmd2",
     "gaussian_shift_c2st_auc",
     "folded_normal_mean",
+    "BinnedLaw",
+    "binned_classification_law",
+    "dp_histogram_excess_risk",
+    "dp_histogram_flip_probability",
+    "dp_low_noise_bound",
+    "dp_low_noise_constant",
+    "dp_low_noise_excess",
+    "dp_margin_scale",
 ]
