@@ -1,4 +1,4 @@
-"""``python -m synutil evaluate ...``: the same command as ``synutil`` (see :mod:`synutil.cli`)."""
+"""``python -m synutil evaluate ...``: the same command as ``synutil`` (see :mod:`synutil.evaluation.cli`)."""
 
 import sys
 

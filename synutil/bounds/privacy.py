@@ -96,7 +96,7 @@ def binned_classification_law(eta, edges, *, density=None, quad_points=64) -> Bi
     ----------
     eta : callable
         Maps features of shape ``(k, 1)`` to :math:`\eta` values ``(k,)`` (as the models of
-        :mod:`synutil.simulate`).
+        :mod:`synutil.sim.laws`).
     edges : array-like
         Increasing bin edges :math:`e_0<\dots<e_I`.
     density : callable, optional

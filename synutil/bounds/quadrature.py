@@ -1,7 +1,7 @@
 r"""Bases for least squares and quadrature rules for expectations under one-dimensional feature laws.
 
-Used by the closed forms of the exact-bias proposition of the book (:mod:`synutil._bounds_regression`) and by the
-batched least-squares Monte Carlo (:mod:`synutil.least_squares`); re-exported by :mod:`synutil.bounds`.
+Used by the closed forms of the exact-bias proposition of the book (:mod:`synutil.bounds.regression`) and by the
+batched least-squares Monte Carlo (:mod:`synutil.sim.least_squares`); re-exported by :mod:`synutil.bounds`.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def quadrature_rule(law, *, n_nodes: int = 256, support=None):
 
     Examples
     --------
-    >>> from synutil.simulate import BetaLaw
+    >>> from synutil.sim.laws import BetaLaw
     >>> x, w = quadrature_rule(BetaLaw(2, 5))
     >>> round(float(w @ x[:, 0]), 12)  # mean 2/7
     0.285714285714

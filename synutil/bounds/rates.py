@@ -8,7 +8,7 @@ r"""Rates and worst cases of two theorems of the book (re-exported by :mod:`synu
   function within sup-norm distance :math:`d` of :math:`\eta` costs at most :math:`2Cd^{1+\alpha}` of excess 0-1 risk
   (:func:`low_noise_worst_case`); the flip :func:`worst_case_flip` attains the order, with the exact
   value :func:`low_noise_exact_excess` for the margin law :math:`P(|\eta-1/2|\le t)=(2t)^\alpha` of
-  :class:`synutil.simulate.MarginClassification`.
+  :class:`synutil.sim.laws.MarginClassification`.
 """
 
 from __future__ import annotations

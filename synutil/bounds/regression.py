@@ -136,7 +136,7 @@ def coverage_constant(p_density, q_density, points, *, atol: float = 0.0):
 
     Examples
     --------
-    >>> from synutil.simulate import UniformLaw, BetaLaw
+    >>> from synutil.sim.laws import UniformLaw, BetaLaw
     >>> grid = np.linspace(0, 1, 101)[:, None]
     >>> round(coverage_constant(UniformLaw().pdf, BetaLaw(0.5, 1).pdf, grid), 6)
     2.0
@@ -279,7 +279,7 @@ def _population(basis, eta, eta_syn, real_law, syn_law, method, n_nodes, n_sampl
         raise InputTypeError("basis, eta and eta_syn must be callables of an (N, p) feature array.")
     for name, law in (("real_law", real_law), ("syn_law", syn_law)):
         if not hasattr(law, "sample"):
-            raise InputTypeError(f"{name} must be a feature law with sample(n, random_state=) (e.g. synutil.simulate."
+            raise InputTypeError(f"{name} must be a feature law with sample(n, random_state=) (e.g. synutil.sim.laws."
                                  f"UniformLaw()), got {type(law).__name__}.")
     if method == "monte_carlo":
         n_samples = check_int(n_samples, name="n_samples", low=2)
@@ -339,7 +339,7 @@ def least_squares_population_bias(basis, *, eta, eta_syn=None, real_law, syn_law
     basis : callable ``(N, p) -> (N, q)`` (see :func:`polynomial_basis`, :func:`custom_basis`).
     eta, eta_syn : callables ``(N, p) -> (N,)``; the real and synthetic regression functions
         (``eta_syn=None`` means :math:`\tilde\eta=\eta`).
-    real_law, syn_law : feature laws :math:`P_X` and :math:`Q=\tilde P_X` (``synutil.simulate`` laws).
+    real_law, syn_law : feature laws :math:`P_X` and :math:`Q=\tilde P_X` (``synutil.sim.laws`` laws).
     method : ``"quadrature"`` (1-D, see :func:`quadrature_rule`) or ``"monte_carlo"`` (``n_samples`` draws).
     support : optional pair of ``(low, high)`` intervals for laws that only have a ``pdf``.
 
@@ -355,7 +355,7 @@ def least_squares_population_bias(basis, *, eta, eta_syn=None, real_law, syn_law
 
     Examples
     --------
-    >>> from synutil.simulate import UniformLaw, BetaLaw
+    >>> from synutil.sim.laws import UniformLaw, BetaLaw
     >>> eta = lambda X: np.sin(2 * np.pi * X[..., 0])
     >>> res = least_squares_population_bias(polynomial_basis(1), eta=eta, real_law=UniformLaw(), syn_law=BetaLaw(2, 5))
     >>> round(res.B, 3)
@@ -429,7 +429,7 @@ def least_squares_first_order(basis, *, eta, eta_syn=None, real_law, syn_law, n,
 
     Examples
     --------
-    >>> from synutil.simulate import UniformLaw
+    >>> from synutil.sim.laws import UniformLaw
     >>> eta = lambda X: 1 + 2 * X[..., 0]
     >>> t = least_squares_first_order(polynomial_basis(1), eta=eta, real_law=UniformLaw(), syn_law=UniformLaw(),
     ...                               n=100, m=200, noise_sd=1.0)

@@ -263,12 +263,12 @@ class BootstrapGenerator(SyntheticGenerator):
 
 
 class ModelGenerator(SyntheticGenerator):
-    """An oracle generator that samples from a known model of :mod:`synutil.simulate`.
+    """An oracle generator that samples from a known model of :mod:`synutil.sim.laws`.
 
     It stands for a generator whose fit recovered the truth exactly; the wrappers of
     :mod:`synutil.generators.knobs` then degrade one aspect at a time. ``fit`` is optional.
 
-    >>> from synutil.simulate import sine_regression
+    >>> from synutil.sim.laws import sine_regression
     >>> X, y = ModelGenerator(sine_regression()).sample(5, random_state=0)
     >>> X.shape
     (5, 1)

@@ -23,7 +23,7 @@ Responses are always drawn *at the synthetic features*, so a feature knob leaves
 
 Examples
 --------
->>> from synutil.simulate import sine_regression
+>>> from synutil.sim.laws import sine_regression
 >>> from synutil.generators import ModelGenerator
 >>> gen = ResponseError(FeatureShift(ModelGenerator(sine_regression(noise_sd=0.0)), shift=0.5),
 ...                     gamma=0.1, direction=lambda X: np.ones(len(X)))
@@ -166,7 +166,7 @@ class FeatureShift(_Wrapper):
 class FeatureLaw(_Wrapper):
     """Replace the synthetic feature law by ``law`` (anything with ``sample(n, random_state=rng)``).
 
-    >>> from synutil.simulate import sine_regression, BetaLaw
+    >>> from synutil.sim.laws import sine_regression, BetaLaw
     >>> from synutil.generators import ModelGenerator
     >>> X, _ = FeatureLaw(ModelGenerator(sine_regression()), law=BetaLaw(2, 5)).sample(1000, random_state=0)
     >>> round(float(X.mean()), 1)  # Beta(2, 5) has mean 2/7
@@ -178,7 +178,7 @@ class FeatureLaw(_Wrapper):
     def __init__(self, base, *, law):
         super().__init__(base)
         if not callable(getattr(law, "sample", None)):
-            raise InputTypeError("law must have a sample(n, random_state=...) method, e.g. synutil.simulate.BetaLaw; "
+            raise InputTypeError("law must have a sample(n, random_state=...) method, e.g. synutil.sim.laws.BetaLaw; "
                                  f"got {_describe(law)}.")
         self.law = law
         law_dim = getattr(law, "dim", None)
@@ -220,7 +220,7 @@ class CoverageGap(_Wrapper):
     removed : callable
         ``removed(X) -> bool array``; rows where it is True are rejected and redrawn.
 
-    >>> from synutil.simulate import sine_regression
+    >>> from synutil.sim.laws import sine_regression
     >>> from synutil.generators import ModelGenerator
     >>> gen = CoverageGap(ModelGenerator(sine_regression()), removed=lambda X: X[:, 0] > 0.7)
     >>> X, _ = gen.sample(500, random_state=0)
@@ -310,7 +310,7 @@ class LabelNoise(_Wrapper):
     The synthetic regression function becomes :math:`\tilde\eta=\rho+(1-2\rho)\eta` (the label-noise
     theorem of the book, chapter "Bad responses, good rankings").
 
-    >>> from synutil.simulate import MarginClassification
+    >>> from synutil.sim.laws import MarginClassification
     >>> from synutil.generators import ModelGenerator
     >>> gen = LabelNoise(ModelGenerator(MarginClassification(alpha=1.0)), rho=0.3)
     >>> X, y = gen.sample(50_000, random_state=0)

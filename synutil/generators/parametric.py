@@ -15,7 +15,7 @@ with :math:`q` the size of the basis :math:`\phi`, and draws synthetic rows
 so its synthetic regression function is :math:`\tilde\eta=\phi^\top\hat\theta`. The feature law
 :math:`\tilde P_X` is either the empirical law of the real features (a bootstrap of the real rows'
 features) or a given law :math:`Q` (any object with ``sample(n, random_state=...)``, e.g. the laws of
-:mod:`synutil.simulate`). :math:`\hat\sigma^2` divides by :math:`n-q`, so it is unbiased for
+:mod:`synutil.sim.laws`). :math:`\hat\sigma^2` divides by :math:`n-q`, so it is unbiased for
 :math:`\sigma^2` when the basis contains :math:`\eta`; the book's fitted-generator chapter uses that.
 """
 

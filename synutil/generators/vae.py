@@ -26,7 +26,7 @@ Training budgets: ``snapshot_epochs`` keeps the weights after the listed epochs 
 with ``epochs=e`` (same seed, same ``n_threads``) would give, bit for bit, at the cost of one run.
 
 Determinism: ``fit`` seeds torch from ``random_state`` inside a forked torch random state
-(see :mod:`synutil.torch_models`); ``sample`` draws :math:`z` and labels with numpy from its own
+(see :mod:`synutil.sim.torch_models`); ``sample`` draws :math:`z` and labels with numpy from its own
 ``random_state``. The same seed and the same ``n_threads`` give the same samples.
 """
 

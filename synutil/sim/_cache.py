@@ -1,4 +1,4 @@
-"""Canonical keys and the crash-safe task cache of :mod:`synutil.experiments` (private).
+"""Canonical keys and the crash-safe task cache of :mod:`synutil.sim.runner` (private).
 
 Everything that names a task -- its setting, its random stream, its cache file -- is computed from
 a *canonical form* that is the same in every process and on every machine: no ``repr`` of an object

@@ -191,7 +191,7 @@ class RegressionModel:
             raise InputTypeError(f"eta must be a callable of an (..., p) feature array, got {type(self.eta).__name__}.")
         if not hasattr(self.feature_law, "sample"):
             raise InputTypeError("feature_law must have sample(n, replications=, random_state=), e.g. "
-                                 f"synutil.simulate.UniformLaw(); got {type(self.feature_law).__name__}.")
+                                 f"synutil.sim.laws.UniformLaw(); got {type(self.feature_law).__name__}.")
         _number_field(self.noise_sd, "noise_sd", low=0.0)
 
     @property

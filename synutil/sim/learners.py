@@ -161,7 +161,7 @@ class WavyBoundaryClassification(BinaryClassificationModel):
     with amplitude :math:`a` and sharpness :math:`s`. The Bayes classifier is
     :math:`\mathbb 1\{x_2\ge a\sin(\pi x_1)\}`: an axis-aligned stump, a linear rule, a shallow tree and
     flexible learners reach clearly different risks. It has the interface of
-    :class:`synutil.simulate.MarginClassification`, so :class:`synutil.generators.ModelGenerator` and
+    :class:`synutil.sim.laws.MarginClassification`, so :class:`synutil.generators.ModelGenerator` and
     :class:`synutil.generators.LabelNoise` accept it.
 
     Examples

@@ -5,7 +5,7 @@ One Monte Carlo experiment of the book fits the same least-squares model to ``R`
 stacked QR fallback for ill-conditioned designs), and :func:`least_squares_risks` scores every fit by its
 exact real risk :math:`R(f)=\|f-\eta\|^2_{L^2(P_X)}+\sigma^2`, computed by quadrature under the real
 feature law (or on a fixed real test sample). :func:`simulate_least_squares_risks` runs a whole
-replication batch: real samples from a :class:`~synutil.simulate.RegressionModel`, synthetic samples
+replication batch: real samples from a :class:`~synutil.sim.laws.RegressionModel`, synthetic samples
 from a generator of :mod:`synutil.generators`, and the risks of both fits.
 
 ``method="sklearn"`` loops ``sklearn.linear_model.LinearRegression`` fits instead: it is the reference
@@ -97,7 +97,7 @@ def fit_least_squares(basis, X_train, y_train, *, method="batched", ridge=0.0, r
 
     Examples
     --------
-    >>> from synutil.simulate import UniformLaw
+    >>> from synutil.sim.laws import UniformLaw
     >>> X = UniformLaw().sample(50, replications=3, random_state=0)
     >>> y = 1 + 2 * X[..., 0]
     >>> np.round(fit_least_squares(lambda X: np.concatenate([X**0, X], -1), X, y), 8).tolist()
@@ -180,7 +180,7 @@ def least_squares_risks(basis, theta, *, eta, noise_sd, real_law=None, X_test=No
 
     Examples
     --------
-    >>> from synutil.simulate import UniformLaw
+    >>> from synutil.sim.laws import UniformLaw
     >>> phi = lambda X: np.concatenate([X**0, X], -1)
     >>> risks = least_squares_risks(phi, np.array([[0.0, 1.0], [0.0, 0.0]]), eta=lambda X: X[..., 0],
     ...                             noise_sd=0.5, real_law=UniformLaw())
@@ -224,7 +224,7 @@ def simulate_least_squares_risks(basis, *, model, generator, n, m, n_replication
                                  method="batched", ridge=0.0, n_nodes=256):
     r"""One Monte Carlo batch: ``R`` real fits and ``R`` synthetic fits, scored on the real distribution.
 
-    Real samples :math:`D_n` come from ``model`` (a :class:`~synutil.simulate.RegressionModel`), synthetic
+    Real samples :math:`D_n` come from ``model`` (a :class:`~synutil.sim.laws.RegressionModel`), synthetic
     samples :math:`\tilde D_m` from ``generator`` (anything with ``sample(N, random_state=)``, e.g. a
     knob of :mod:`synutil.generators`; its ``R*m`` rows are split into ``R`` samples). Both fits are
     scored by :func:`least_squares_risks` under ``model.feature_law``.
@@ -235,7 +235,7 @@ def simulate_least_squares_risks(basis, *, model, generator, n, m, n_replication
 
     Examples
     --------
-    >>> from synutil.simulate import sine_regression, BetaLaw
+    >>> from synutil.sim.laws import sine_regression, BetaLaw
     >>> from synutil.generators import ModelGenerator, FeatureLaw
     >>> from synutil.bounds import polynomial_basis
     >>> model = sine_regression(noise_sd=0.5)
@@ -254,7 +254,7 @@ def simulate_least_squares_risks(basis, *, model, generator, n, m, n_replication
             raise type(error)(f"n, m and n_replications must be positive integers; {error}") from None
     n, m, R = sizes["n"], sizes["m"], sizes["n_replications"]
     if not (hasattr(model, "sample") and hasattr(model, "eta") and hasattr(model, "feature_law")):
-        raise InputTypeError(f"model must be a synutil.simulate.RegressionModel, got {type(model).__name__}.")
+        raise InputTypeError(f"model must be a synutil.sim.laws.RegressionModel, got {type(model).__name__}.")
     if not hasattr(generator, "sample"):
         raise InputTypeError(f"generator must have sample(N, random_state=), got {type(generator).__name__}.")
     check_memory(8.0 * R * (n + m) * 4, what=f"{R} replications of n={n} real and m={m} synthetic rows",
