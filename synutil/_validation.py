@@ -55,6 +55,7 @@ __all__ = [
     "check_min_rows",
     "check_memory",
     "check_finite_result",
+    "reworded",
 ]
 
 #: Largest allocation (bytes) a function may plan before it refuses; override with ``SYNUTIL_MAX_BYTES``.
@@ -225,6 +226,23 @@ def check_random_state(random_state, *, name: str = "random_state") -> np.random
             raise ValueError(message)
         return np.random.default_rng(int(random_state))
     raise InputTypeError(message)
+
+
+def reworded(check, value, *, message: str, **options):
+    """``check(value, **options)``; on failure the same exception class with ``message`` instead.
+
+    For a module whose own wording of the rule predates the shared checks (its tests and readers rely on it):
+    the check stays the shared one (no silent truncation, bools and strings refused), the message stays theirs.
+
+    >>> reworded(check_float, "0.05", name="alpha", low=0, high=1, message="alpha must lie in (0, 1), got '0.05'.")
+    Traceback (most recent call last):
+    ...
+    synutil._validation.InputTypeError: alpha must lie in (0, 1), got '0.05'.
+    """
+    try:
+        return check(value, **options)
+    except ValueError as error:
+        raise type(error)(message) from None
 
 
 # ----------------------------------------------------------------------------------------------- memory

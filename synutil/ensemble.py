@@ -20,16 +20,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import (
+    _describe,
+    align_series,
+    as_float_array,
+    as_numbers,
+    check_finite_result,
+    check_float,
+    reworded,
+)
 
 __all__ = ["EnsembleRisk", "fit_ensemble_risk"]
 
 
 def _check_sizes(K) -> np.ndarray:
-    K_arr = np.asarray(K, dtype=float)
-    if K_arr.size == 0 or np.any(np.isnan(K_arr)) or np.any(K_arr < 1):
-        raise ValueError(f"K must be a number of synthetic datasets >= 1 (or an array of them; inf gives the "
-                         f"limit sigma^2 + A), got {K!r}.")
+    message = (f"K must be a number of synthetic datasets >= 1 (or a 1-D array of them; inf gives the limit "
+               f"sigma^2 + A), got {_describe(K)}.")
+    K_arr = reworded(as_numbers, K, name="K", low=1.0, allow_inf=True, message=message)
+    if K_arr.size == 0 or K_arr.ndim > 1:
+        raise ValueError(message)
     return K_arr
 
 
@@ -94,6 +103,7 @@ class EnsembleRisk:
         """
         if np.ndim(K) != 0:
             raise ValueError(f"compare takes one K at a time, got {K!r}.")
+        _check_sizes(K)
         r = as_float_array(risk_K, name="risk_K", ndim=1, min_rows=2)
         if r.shape != self.risk_1.shape:
             raise ValueError(f"risk_K must hold one risk per replication ({self.n_replications}), got {r.size}.")
@@ -137,17 +147,24 @@ def fit_ensemble_risk(risk_1, risk_2, *, noise_variance=0.0, rate=1.0) -> Ensemb
     >>> round(risk, 12), se
     (1.52, 0.0)
     """
+    risk_1, risk_2 = align_series(risk_1, risk_2, names=("risk_1", "risk_2"))  # replications matched by label
     r1 = as_float_array(risk_1, name="risk_1", ndim=1, min_rows=2)
     r2 = as_float_array(risk_2, name="risk_2", ndim=1, min_rows=2)
     if r1.shape != r2.shape:
         raise ValueError(f"risk_1 and risk_2 must be paired (one entry per replication), got lengths {r1.size} and {r2.size}.")
-    if not (np.isscalar(noise_variance) and np.isfinite(noise_variance) and noise_variance >= 0):
-        raise ValueError(f"noise_variance must be a finite number >= 0, got {noise_variance!r}.")
-    if not (np.isscalar(rate) and np.isfinite(rate) and rate > 0):
-        raise ValueError(f"rate must be a positive number, got {rate!r}.")
+    reworded(check_float, noise_variance, name="noise_variance", low=0.0,
+             message=f"noise_variance must be a finite number >= 0, got {_describe(noise_variance)}.")
+    reworded(check_float, rate, name="rate", low=0.0, low_open=True,
+             message=f"rate must be a positive number, got {_describe(rate)}.")
+    if 1.0 - 2.0 ** (-rate) == 0.0:
+        raise ValueError(f"rate={rate!r} is too small: 1 - 2**-rate rounds to 0 in float64, so S cannot be "
+                         "separated from A; use a rate of at least 1e-15.")
     J = r1.size
     s = (r1 - r2) / (1.0 - 2.0 ** (-rate))      # per-replication estimates of S ...
     a = r1 - s - noise_variance                  # ... and of A; their means are the estimates
+    check_finite_result(np.r_[a.mean(), s.mean(), a.std(ddof=1), s.std(ddof=1)],
+                        what="the fit of A and S (with standard errors)",
+                        fix="rescale risk_1 and risk_2 (e.g. divide them by their largest absolute value)")
     return EnsembleRisk(A=float(a.mean()), S=float(s.mean()), A_se=float(a.std(ddof=1) / math.sqrt(J)),
                         S_se=float(s.std(ddof=1) / math.sqrt(J)), noise_variance=float(noise_variance),
                         rate=float(rate), n_replications=int(J), risk_1=r1, risk_2=r2)

@@ -36,9 +36,20 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import integrate, special, stats
 
-from ._validation import as_float_array, check_confidence
+from ._validation import (
+    _describe,
+    _is_bool,
+    as_float_array,
+    as_numbers,
+    check_bool,
+    check_confidence,
+    check_finite_result,
+    check_int,
+    reworded,
+)
 
 __all__ = [
     "SyntheticInterval",
@@ -61,12 +72,20 @@ def _as_output(value):
 
 
 def _check_count(value, *, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not np.isscalar(value) or not float(value).is_integer():
-        raise ValueError(f"{name} must be an integer number of rows, got {value!r}.")
-    value = int(value)
+    value = reworded(check_int, value, name=name,
+                     message=f"{name} must be an integer number of rows, got {_describe(value)}.")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return value
+
+
+def _check_axis(axis, ndim: int, *, name: str, shape) -> None:
+    """``axis`` must be a whole number in ``[-ndim, ndim)`` (no bools, floats or strings)."""
+    if _is_bool(axis) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"axis must be an integer in [-{ndim}, {ndim}) for {name} of shape {shape}, got {axis!r}.")
+
+
+_FIX_SCALE = "rescale the data (e.g. divide it by its largest absolute value) and scale the interval back"
 
 
 def _quantile(confidence: float, df):
@@ -115,10 +134,12 @@ class SyntheticInterval:
 
     def covers(self, value):
         """Whether the corrected interval contains ``value`` (broadcast against a batch)."""
+        as_numbers(value, name="value")  # NaN, strings and complex values would silently never be covered
         return (np.asarray(self.ci_low) <= value) & (value <= np.asarray(self.ci_high))
 
     def naive_covers(self, value):
         """Whether the naive interval contains ``value`` (broadcast against a batch)."""
+        as_numbers(value, name="value")
         return (np.asarray(self.naive_ci_low) <= value) & (value <= np.asarray(self.naive_ci_high))
 
     def to_dict(self) -> dict:
@@ -232,8 +253,13 @@ def synthetic_mean_interval(x_syn, *, n_real, confidence=0.95, axis=-1) -> Synth
     confidence = check_confidence(confidence)
     n = _check_count(n_real, name="n_real", minimum=2)
     x = as_float_array(x_syn, name="x_syn")
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis {axis} is out of range for x_syn of shape {x.shape}.")
+    _check_axis(axis, x.ndim, name="x_syn", shape=x.shape)
+    if isinstance(x_syn, pd.DataFrame) and x.ndim == 2 and axis in (1, -1):
+        # a table's rows are its observations: one column is one sample, several columns need axis=0
+        if x.shape[1] != 1:
+            raise ValueError(f"x_syn is a DataFrame with {x.shape[1]} columns, whose rows are the synthetic values: "
+                             "pass axis=0 for one interval per column, or one column (a Series).")
+        x = x[:, 0]
     x = np.moveaxis(x, axis, -1)
     m = x.shape[-1]
     if m < 2:
@@ -245,6 +271,8 @@ def synthetic_mean_interval(x_syn, *, n_real, confidence=0.95, axis=-1) -> Synth
     df = corrected_degrees_of_freedom(n, m)
     naive_df = float(m - 1)
     half, naive_half = _quantile(confidence, df) * se, _quantile(confidence, naive_df) * naive_se
+    check_finite_result(np.stack([estimate - half, estimate + half, estimate - naive_half, estimate + naive_half]),
+                        what="the interval of the mean of x_syn", fix=_FIX_SCALE)
     return SyntheticInterval(
         estimate=_as_output(estimate), se=_as_output(se), ci_low=_as_output(estimate - half),
         ci_high=_as_output(estimate + half), df=df, naive_se=_as_output(naive_se),
@@ -297,10 +325,13 @@ def synthetic_regression_interval(X_syn, y_syn, *, n_real, confidence=0.95, fit_
     True
     """
     confidence = check_confidence(confidence)
+    fit_intercept = check_bool(fit_intercept, name="fit_intercept")
     X = as_float_array(X_syn, name="X_syn")
     if X.ndim == 1:
         X = X[:, None]
     y = as_float_array(y_syn, name="y_syn")
+    if isinstance(y_syn, pd.DataFrame) and y.shape == X.shape[:-1] + (1,):
+        y = y[:, 0]  # a one-column table of responses
     if y.shape != X.shape[:-1]:
         raise ValueError(f"y_syn must have shape {X.shape[:-1]} (one response per row of X_syn), got {y.shape}.")
     m = X.shape[-2]
@@ -311,11 +342,19 @@ def synthetic_regression_interval(X_syn, y_syn, *, n_real, confidence=0.95, fit_
         raise ValueError(f"X_syn has {m} row(s) but {q} coefficients are fitted; at least {q + 1} rows are needed.")
     n = _check_count(n_real, name="n_real", minimum=q + 1)
     gram = np.einsum("...ij,...ik->...jk", X, X)
+    singular = ("X_syn: the synthetic design is singular (a constant or duplicated column, or columns that are "
+                "linear combinations of each other); drop it or set fit_intercept=False.")
+    check_finite_result(gram, what="X_syn^T X_syn", fix=_FIX_SCALE)
     try:
         gram_inv = np.linalg.inv(gram)
     except np.linalg.LinAlgError:
-        raise ValueError("the synthetic design is singular (a constant or duplicated column); "
-                         "drop it or set fit_intercept=False.") from None
+        raise ValueError(singular) from None
+    scale = np.sqrt(np.diagonal(gram, axis1=-2, axis2=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # collinear columns, whatever their units: the condition number of the gram matrix scaled to unit diagonal
+        if np.any(scale == 0) or np.any(np.linalg.cond(gram / (scale[..., :, None] * scale[..., None, :]))
+                                        > 1.0 / np.finfo(float).eps):
+            raise ValueError(singular)
     coef = np.einsum("...jk,...ik,...i->...j", gram_inv, X, y)
     resid = y - np.einsum("...ij,...j->...i", X, coef)
     s2 = np.einsum("...i,...i->...", resid, resid) / (m - q)
@@ -324,6 +363,8 @@ def synthetic_regression_interval(X_syn, y_syn, *, n_real, confidence=0.95, fit_
     df = corrected_degrees_of_freedom(n, m, n_params=q)
     naive_df = float(m - q)
     half, naive_half = _quantile(confidence, df) * se, _quantile(confidence, naive_df) * naive_se
+    check_finite_result(np.stack([coef - half, coef + half, coef - naive_half, coef + naive_half]),
+                        what="the coefficient intervals of X_syn, y_syn", fix=_FIX_SCALE)
     return SyntheticInterval(
         estimate=coef, se=se, ci_low=coef - half, ci_high=coef + half, df=df, naive_se=naive_se,
         naive_ci_low=coef - naive_half, naive_ci_high=coef + naive_half, naive_df=naive_df,
@@ -382,7 +423,7 @@ def combine_synthetic_sets(estimates, variances, *, n_real, n_synthetic, rule="p
     False
     """
     confidence = check_confidence(confidence)
-    if rule not in _RULES:
+    if not isinstance(rule, str) or rule not in _RULES:
         raise ValueError(f"rule must be 'posterior' (fresh posterior draw per set) or 'plug-in' (one fit), got {rule!r}.")
     q_ = as_float_array(estimates, name="estimates")
     u_ = as_float_array(variances, name="variances")
@@ -390,13 +431,12 @@ def combine_synthetic_sets(estimates, variances, *, n_real, n_synthetic, rule="p
         raise ValueError(f"estimates and variances must have the same shape, got {q_.shape} and {u_.shape}.")
     if np.any(u_ < 0):
         raise ValueError("variances must be non-negative (they are squared standard errors).")
-    if not -q_.ndim <= axis < q_.ndim:
-        raise ValueError(f"axis {axis} is out of range for estimates of shape {q_.shape}.")
+    _check_axis(axis, q_.ndim, name="estimates", shape=q_.shape)
     q_, u_ = np.moveaxis(q_, axis, -1), np.moveaxis(u_, axis, -1)
     K = q_.shape[-1]
     if K < 2:
-        raise ValueError(f"the combining rule needs K >= 2 synthetic sets along axis {axis}, got {K}; with one set "
-                         "use synthetic_mean_interval or synthetic_regression_interval.")
+        raise ValueError(f"estimates: the combining rule needs K >= 2 synthetic sets along axis {axis}, got {K}; "
+                         "with one set use synthetic_mean_interval or synthetic_regression_interval.")
     p = _check_count(n_params, name="n_params", minimum=1)
     n = _check_count(n_real, name="n_real", minimum=p + 1)
     m = _check_count(n_synthetic, name="n_synthetic", minimum=p + 1)
@@ -418,6 +458,10 @@ def combine_synthetic_sets(estimates, variances, *, n_real, n_synthetic, rule="p
     naive_se = np.sqrt(u_bar / K)
     naive_df = float(K * (m - p))
     half, naive_half = _quantile(confidence, df) * se, _quantile(confidence, naive_df) * naive_se
+    # the interval itself may be infinite (Student's quantile for degrees of freedom near 0); its centre and
+    # standard errors may not
+    check_finite_result(np.stack([q_bar, se, naive_se]), what="the combined estimate of estimates, variances",
+                        fix=_FIX_SCALE)
     replaced = bool(replaced) if np.ndim(replaced) == 0 else replaced
     return CombinedInterval(
         estimate=_as_output(q_bar), se=_as_output(se), ci_low=_as_output(q_bar - half),
@@ -454,10 +498,15 @@ def naive_coverage(n_real, n_synthetic, *, confidence=0.95):
     (0.834, 0.576, 0.445)
     """
     confidence = check_confidence(confidence)
-    n = np.asarray(n_real, dtype=float)
-    m = np.asarray(n_synthetic, dtype=float)
-    if not (np.all(np.isfinite(n)) and np.all(np.isfinite(m)) and np.all(n > 0) and np.all(m > 0)):
-        raise ValueError("n_real and n_synthetic must be positive, finite numbers of rows.")
+    n, m = (reworded(as_numbers, v, name=name, low=0.0, low_open=True,
+                     message=f"{name} must be a positive, finite number of rows (or an array of them), got "
+                             f"{_describe(v)}.")
+            for v, name in ((n_real, "n_real"), (n_synthetic, "n_synthetic")))
+    try:
+        np.broadcast_shapes(n.shape, m.shape)
+    except ValueError:
+        raise ValueError(f"n_real and n_synthetic must broadcast together, got shapes {n.shape} and "
+                         f"{m.shape}.") from None
     z = stats.norm.ppf(0.5 + confidence / 2.0)
     return _as_output(2.0 * stats.norm.cdf(z * np.sqrt(n / (n + m))) - 1.0)
 
@@ -494,6 +543,8 @@ def gaussian_mean_coverage(n_real, n_synthetic, *, interval="naive", confidence=
     confidence = check_confidence(confidence)
     n = _check_count(n_real, name="n_real", minimum=2)
     m = _check_count(n_synthetic, name="n_synthetic", minimum=2)
+    if not isinstance(interval, str):
+        raise ValueError(f"interval must be 'naive' or 'corrected', got {interval!r}.")
     if interval == "naive":
         c, omega = _quantile(confidence, m - 1), 1.0 / math.sqrt(m)
     elif interval == "corrected":

@@ -19,8 +19,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._validation import check_float, reworded
 from .tables.encoder import TableEncoder
-from .tables.schema import _BOOL_STRINGS, TableSchema, canonical_strings, infer_schema, numeric_values
+from .tables.schema import (
+    _BOOL_STRINGS,
+    TableSchema,
+    _as_frame,
+    canonical_strings,
+    infer_schema,
+    numeric_values,
+)
 
 __all__ = ["distance_to_closest_record", "DCRResult", "exact_copy_mask"]
 
@@ -66,6 +74,14 @@ class DCRResult:
                 f"prob_closer={self.prob_closer:.3f}, p_value={self.p_value:.3g}, p_value_copies={self.p_value_copies:.3g})")
 
 
+def _check_schema(schema, reference) -> TableSchema:
+    if schema is None:
+        return infer_schema(reference)
+    if not isinstance(schema, TableSchema):
+        raise ValueError(f"schema must be a TableSchema (see synutil.tables.infer_schema), got {type(schema).__name__}.")
+    return schema
+
+
 def _row_keys(data: pd.DataFrame, schema: TableSchema) -> pd.Series:
     """One hash per row of the raw values: numbers as floats, categories as canonical strings, missing = missing."""
     cols = {}
@@ -93,7 +109,8 @@ def exact_copy_mask(reference, data, *, schema=None) -> np.ndarray:
     >>> exact_copy_mask(ref, pd.DataFrame({"c": ["b", "b"], "x": [float("nan"), 1]})).tolist()
     [True, False]
     """
-    schema = infer_schema(reference) if schema is None else schema
+    reference = _as_frame(reference, "reference")
+    schema = _check_schema(schema, reference)
     reference = schema.check(reference, name="reference", unseen="ignore")
     data = schema.check(data, name="data", unseen="ignore")
     return _row_keys(data, schema).isin(set(_row_keys(reference, schema))).to_numpy()
@@ -153,12 +170,10 @@ def distance_to_closest_record(real_train, real_test, synthetic, *, schema=None,
     """
     from sklearn.neighbors import NearestNeighbors
 
-    if not np.isscalar(alpha) or not 0.0 < float(alpha) < 1.0:
-        raise ValueError(f"alpha must lie strictly between 0 and 1 (e.g. 0.05), got {alpha!r}.")
-    if schema is None:
-        schema = infer_schema(real_train)
-    elif not isinstance(schema, TableSchema):
-        raise ValueError(f"schema must be a TableSchema (see synutil.tables.infer_schema), got {type(schema).__name__}.")
+    reworded(check_float, alpha, name="alpha", low=0.0, high=1.0, low_open=True, high_open=True,
+             message=f"alpha must lie strictly between 0 and 1 (e.g. 0.05), got {alpha!r}.")
+    real_train = _as_frame(real_train, "real_train")
+    schema = _check_schema(schema, real_train)
     tables = {}
     for name, df in (("real_train", real_train), ("real_test", real_test), ("synthetic", synthetic)):
         tables[name] = schema.check(df, name=name, unseen="ignore")
@@ -170,6 +185,11 @@ def distance_to_closest_record(real_train, real_test, synthetic, *, schema=None,
         encoder = TableEncoder(schema).fit(tables["real_train"])
     elif not isinstance(encoder, TableEncoder) or not encoder.fitted_:
         raise ValueError("encoder must be a fitted TableEncoder (fit it on real_train), or None.")
+    elif set(encoder.schema.columns) != set(schema.columns):
+        raise ValueError(
+            f"encoder was built for the columns {list(encoder.schema.columns)}, but the tables have "
+            f"{list(schema.columns)}: fit TableEncoder(schema) on real_train, or pass encoder=None."
+        )
     Z = {k: encoder.transform(v) for k, v in tables.items()}
     nn = NearestNeighbors(n_neighbors=1).fit(Z["real_train"])
     d_syn = nn.kneighbors(Z["synthetic"])[0][:, 0]

@@ -11,6 +11,7 @@ never a traceback. ``python -m synutil evaluate ...`` is the same command.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -47,14 +48,25 @@ def _read_table(path: str, what: str):
                                 "(or save the table as CSV)") from None
             return pd.read_parquet(p)
         if name.endswith((".csv", ".csv.gz", ".csv.zip", ".csv.bz2", ".csv.xz")):
-            return pd.read_csv(p)
+            return _unique_header(pd.read_csv(p), p, what, sep=",")
         if name.endswith((".tsv", ".tsv.gz")):
-            return pd.read_csv(p, sep="\t")
+            return _unique_header(pd.read_csv(p, sep="\t"), p, what, sep="\t")
     except UserError:
         raise
     except (ValueError, OSError, UnicodeDecodeError) as error:  # pandas' ParserError/EmptyDataError are ValueErrors
         raise UserError(f"could not read {what} {path!r}: {_one_line(error)}") from None
     raise UserError(f"{what} {path!r}: unknown file type; use .csv, .tsv or .parquet")
+
+
+def _unique_header(table, path, what: str, *, sep: str):
+    """pandas renames a repeated header name ``x`` to ``x.1``; refuse the file instead of comparing a made-up column."""
+    import pandas as pd
+
+    header = list(pd.read_csv(path, sep=sep, nrows=1, header=None, dtype=str, keep_default_na=False).iloc[0])
+    dups = sorted({str(c) for c in header if header.count(c) > 1})
+    if dups:
+        raise UserError(f"{what} {str(path)!r} has duplicate column names {dups}; rename them so that each is unique")
+    return table
 
 
 def _one_line(error) -> str:
@@ -99,8 +111,12 @@ def _evaluate(args) -> int:
     from .core import evaluate
 
     out = Path(args.out)
+    if not args.out or args.out.endswith(("/", os.sep)) or out.is_dir():
+        raise UserError(f"--out {args.out!r} is a folder; give the report's file name, e.g. --out report.html")
     if not out.parent.exists():
         raise UserError(f"the folder of --out {args.out!r} does not exist")
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UserError(f"--out {args.out!r} cannot be written (no permission); choose another file")
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed must be >= 0, got {args.seed}")
     train = _read_table(args.real_train, "real_train")
@@ -111,10 +127,13 @@ def _evaluate(args) -> int:
                        generator=args.generator, n_replications=args.replications, confidence=args.confidence,
                        random_state=args.seed, progress=not args.no_progress, fidelity=not args.no_fidelity,
                        privacy=not args.no_privacy)
-    except ValueError as error:
+    except ValueError as error:  # every bad input (InputTypeError is a ValueError too)
         raise UserError(_one_line(error)) from None
     print(res.summary())
-    path = res.to_html(out)
+    try:
+        path = res.to_html(out)
+    except ValueError as error:
+        raise UserError(_one_line(error)) from None
     print(f"report written to {path}")
     return 0
 
@@ -131,6 +150,9 @@ def main(argv=None) -> int:
             return _evaluate(args)
     except UserError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{PROG}: error: not enough memory; use smaller tables or fewer --replications", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

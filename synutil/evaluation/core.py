@@ -44,10 +44,10 @@ import pandas as pd
 from .losses import LossInfo, bootstrap_indices, counts_of, resolve_loss
 from .models import default_models, draw, fit_threads, resolve_generator, resolve_models, with_seed
 from .result import EvaluationResult, FidelitySummary, ModelUtility, percentile_utility
-from ..tables.schema import _BOOL_STRINGS, canonical_strings, numeric_values
+from ..tables.schema import _BOOL_STRINGS, _as_frame, _check_label, _label_type_hint, canonical_strings, numeric_values
 from ..ranking import _pair_signs, _tau_b, ranking_consistency
 from ..tables import TableEncoder, column_fidelity, infer_schema, pairwise_fidelity
-from .._validation import check_confidence
+from .._validation import _describe, check_bool, check_confidence, check_int, check_memory, reworded
 from ..utility import generalization_utility
 
 __all__ = ["evaluate", "EvaluationResult", "ModelUtility", "FidelitySummary", "LossInfo", "default_models"]
@@ -56,9 +56,7 @@ MIN_ROWS = 10
 
 
 def _frame(data, name):
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame with named columns, got {type(data).__name__}.")
-    return data
+    return _as_frame(data, name)  # a DataFrame with unique column names
 
 
 def _labels(df, target, schema, task, name):
@@ -111,9 +109,14 @@ def _seed_of(random_state) -> int:
         return int(np.random.SeedSequence().generate_state(1)[0])
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**32))
+    if isinstance(random_state, np.random.SeedSequence):
+        return int(random_state.generate_state(1)[0])
+    if isinstance(random_state, np.random.RandomState):  # as scikit-learn does: one seed drawn from it
+        return int(random_state.randint(0, 2**31 - 1))
     if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) and random_state >= 0:
         return int(random_state)
-    raise ValueError(f"random_state must be None, an int >= 0 or a numpy Generator, got {random_state!r}.")
+    raise ValueError(f"random_state must be None, an int >= 0, a numpy SeedSequence or a numpy Generator, got "
+                     f"{_describe(random_state)}.")
 
 
 def _versions() -> dict:
@@ -142,7 +145,11 @@ def _fidelity(train, test, syn, schema, seed, max_rows):
         return z[np.sort(rng.choice(len(z), max_rows, replace=False))] if len(z) > max_rows else z
 
     zr, zs, zt = sub(train), sub(syn), sub(test)
-    h = median_bandwidth(zr)
+    try:
+        h = median_bandwidth(zr)
+    except ValueError:
+        raise ValueError("fidelity: most encoded rows of real_train coincide, so the MMD bandwidth cannot be set by "
+                         "the median heuristic; pass fidelity=False (--no-fidelity) or add varying columns.") from None
     return FidelitySummary(
         columns=cols, pairwise=pairwise_fidelity(train, syn, schema=schema),
         pairwise_baseline=pairwise_fidelity(train, test, schema=schema),
@@ -186,7 +193,8 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
     ----------
     real_train, real_test : pandas.DataFrame
         Real training rows (the generator's input) and held-out real rows (never seen by the generator). Columns
-        are matched by name; at least 10 rows each.
+        are matched by name (``real_test`` and ``synthetic`` may list them in any order; ``real_train``'s order is
+        the models' feature order); at least 10 rows each.
     synthetic : pandas.DataFrame or None
         The synthetic table, same columns. May be None when ``generator`` is given (a table is then drawn from
         the generator fitted on ``real_train``, for fidelity and privacy).
@@ -254,20 +262,28 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
     gen, gen_name = resolve_generator(generator)
     if synthetic is None and gen is None:
         raise ValueError("synthetic is None: pass the synthetic table, or a generator to draw it from.")
+    _check_label(target, name="target")
     for name, df in (("real_train", real_train), ("real_test", real_test), ("synthetic", synthetic)):
         if df is None:
             continue
         _frame(df, name)
         if target not in df.columns:
-            raise ValueError(f"the target {target!r} is not a column of {name}; its columns are {list(df.columns)}.")
+            raise ValueError(f"the target {target!r} is not a column of {name}; its columns are {list(df.columns)}."
+                             + _label_type_hint([target], [c for c in df.columns if str(c) == str(target)]))
         if len(df) < MIN_ROWS:
             raise ValueError(f"{name} has {len(df)} rows; evaluate needs at least {MIN_ROWS} per table.")
-    if task not in ("auto", "classification", "regression"):
+    if not isinstance(task, str) or task not in ("auto", "classification", "regression"):
         raise ValueError(f"task must be 'auto', 'classification' or 'regression', got {task!r}.")
     confidence = check_confidence(confidence)
-    if not isinstance(max_rows, (int, np.integer)) or isinstance(max_rows, bool) or max_rows < MIN_ROWS:
-        raise ValueError(f"max_rows must be an integer >= {MIN_ROWS}, got {max_rows!r}.")
+    reworded(check_int, max_rows, name="max_rows", low=MIN_ROWS,
+             message=f"max_rows must be an integer >= {MIN_ROWS}, got {_describe(max_rows)}.")
+    progress, fidelity, privacy = (check_bool(v, name=k) for k, v in
+                                   (("progress", progress), ("fidelity", fidelity), ("privacy", privacy)))
     schema = infer_schema(real_train, target=target)
+    info = schema[target]
+    if info.n_unique <= 1 and not info.all_missing:
+        raise ValueError(f"the target {target!r} takes a single value in real_train: there is nothing to predict "
+                         "(a classification needs two classes or more, a regression a target that varies).")
     if task == "classification" and schema.kind(target) == "numeric":
         if schema[target].n_unique > 50:
             raise ValueError(f"task='classification' but the target {target!r} takes {schema[target].n_unique} "
@@ -307,13 +323,17 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
     if n_boot is None:
         n_boot = 1000 if lossobj.fast else 200
     for label, v in (("n_replications", n_replications), ("n_boot", n_boot)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 2:
-            raise ValueError(f"{label} must be an integer >= 2 (intervals need replications; e.g. "
-                             f"{'10' if label == 'n_replications' and gen is not None else '1000'}), got {v!r}.")
-    n_boot = int(n_replications) if gen is None else int(n_boot)
+        reworded(check_int, v, name=label, low=2,
+                 message=f"{label} must be an integer >= 2 (intervals need replications; e.g. "
+                         f"{'10' if label == 'n_replications' and gen is not None else '1000'}), got {_describe(v)}.")
+    n_replications, n_boot = int(n_replications), int(n_boot)
+    n_boot = n_replications if gen is None else n_boot
+    n_reps = 1 if gen is None else n_replications
+    check_memory(8.0 * n_boot * (n_reps + 6 * len(names)) + 16.0 * n_reps * len(names) * len(real_test) + 6.4e7,
+                 what=f"the bootstrap of {len(names)} model(s) over {n_boot} resamples and {n_reps} replication(s)",
+                 fix="lower n_replications" + ("" if gen is None else " or n_boot"))
     encoder = TableEncoder(schema, columns=schema.features).fit(train)
     X_test = encoder.transform(test)
-    n_reps = 1 if gen is None else int(n_replications)
     steps = n_reps * (2 * len(names) + (gen is not None)) + 1 + bool(fidelity) + bool(privacy)
     bar = tqdm(total=steps, disable=not progress, desc="synutil evaluate", unit="step", file=sys.stderr)
     prepared = [[[None] * len(names) for _ in range(n_reps)] for _ in range(2)]
@@ -343,13 +363,23 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
                 X = encoder.transform(df)
                 for m, name in enumerate(names):
                     bar.set_postfix_str(f"{'TSTR' if s else 'TRTR'} {name}")
-                    with fit_threads(len(df)):
-                        fitted = with_seed(zoo[name], model_seed, force).fit(X, y)
-                        prepared[s][j][m] = lossobj.prepare(fitted, X_test, y_test)
-                    rep_risk[s, j, m] = lossobj.full(prepared[s][j][m], y_test)
+                    who = (f"model {name!r} trained on {'the synthetic table' if s else 'real_train'}"
+                           + ("" if gen is None else f" (replication {j + 1})"))
+                    try:
+                        with fit_threads(len(df)):
+                            fitted = with_seed(zoo[name], model_seed, force).fit(X, y)
+                            prepared[s][j][m] = lossobj.prepare(fitted, X_test, y_test)
+                        rep_risk[s, j, m] = lossobj.full(prepared[s][j][m], y_test)
+                    except (ValueError, TypeError, ArithmeticError, AttributeError) as error:
+                        raise ValueError(f"{who} failed: {' '.join(str(error).split())}") from error
+                    _check_risks(rep_risk[s, j, m], who, lossobj)
                     bar.update()
         bar.set_postfix_str("bootstrap")
         boot = _bootstrap(lossobj, prepared, y_test, strata, n_boot, np.random.default_rng(s_boot))
+        for s in range(2):
+            for m, name in enumerate(names):
+                _check_risks(boot[s, m], f"model {name!r} trained on {'the synthetic table' if s else 'real_train'}, "
+                             "on bootstrap resamples of real_test,", lossobj)
         bar.update()
         fid = enc_all = None
         if fidelity:
@@ -394,6 +424,18 @@ def evaluate(real_train, real_test, synthetic=None, *, target, task="auto", mode
         ranking=ranking, kendall_tau=tau, kendall_tau_ci=tau_ci, fidelity=fid, privacy=dcr, schema=schema,
         n_rows={"real_train": len(train), "real_test": len(test), "synthetic": len(syn)}, versions=_versions(),
     )
+
+
+def _check_risks(risks, where: str, loss) -> None:
+    """A NaN or infinite risk is an error (percentile intervals would silently drop it)."""
+    risks = np.asarray(risks, dtype=float)
+    if not np.all(np.isfinite(risks)):
+        bad = risks[~np.isfinite(risks)]
+        raise ValueError(
+            f"the {loss.info.name} risk of {where} is not finite ({bad.size} value(s), e.g. {bad[0]}): a callable "
+            "loss must return a finite number, and a loss that divides by the spread of the target (r2, "
+            "explained_variance) needs a real_test target that varies; choose another loss or check the tables."
+        )
 
 
 def _bootstrap(loss, prepared, y, strata, n_boot, rng, max_cells=4_000_000):

@@ -38,6 +38,9 @@ _UNIT_SCORES = ("accuracy", "balanced_accuracy", "average_precision", "f1", "jac
 _ALIASES = {"zero_one": "accuracy", "error_rate": "accuracy", "squared_error": "neg_mean_squared_error",
             "absolute_error": "neg_mean_absolute_error", "log_loss": "neg_log_loss"}
 _SQUARED = {"neg_mean_squared_error", "neg_root_mean_squared_error", "r2", "explained_variance"}
+#: scorers defined for two classes only (their multiclass forms carry a suffix: roc_auc_ovr, f1_macro, ...)
+_BINARY_ONLY = {"roc_auc": "roc_auc_ovr", "average_precision": "accuracy", "f1": "f1_macro",
+                "precision": "precision_macro", "recall": "recall_macro", "jaccard": "jaccard_macro"}
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,9 @@ def _check_callable(func, y):
     except Exception as error:  # noqa: BLE001 - any failure of a user's callable becomes one clear message
         raise ValueError(f"loss callable {name!r} failed on the test labels: {error}. It must be "
                          "loss(y_true, y_pred) -> float, lower is better.") from None
+    if not (np.isfinite(perfect) and np.isfinite(bad)):
+        raise ValueError(f"loss callable {name!r} returned {perfect} for perfect predictions and {bad} for shuffled "
+                         "ones: it must return a finite number, loss(y_true, y_pred) -> float.")
     if perfect > bad:
         raise ValueError(
             f"loss callable {name!r} looks like a score (higher is better): it gives {perfect:.4g} for perfect "
@@ -310,6 +316,11 @@ def resolve_loss(loss, *, task: str, y_test=None) -> Loss:
     if not classification and name not in _REGRESSION:
         raise ValueError(f"loss {loss!r} is a classification scorer, but the task is regression; use e.g. "
                          "'neg_mean_squared_error', 'neg_mean_absolute_error' or 'r2', or pass task='classification'.")
+    if classification and name in _BINARY_ONLY and y_test is not None:
+        n_classes = len(set(np.asarray(y_test, dtype=object).tolist()))
+        if n_classes > 2:
+            raise ValueError(f"loss {loss!r} is defined for two classes, but the target has {n_classes} in real_test; "
+                             f"use a multiclass form such as {_BINARY_ONLY[name]!r} (or 'accuracy', 'neg_log_loss').")
     scorer = get_scorer(name)
     sign = getattr(scorer, "_sign", -1 if name.startswith("neg_") else 1)
     if sign < 0:  # a negated loss: negate it back

@@ -6,7 +6,10 @@ import contextlib
 import copy
 import importlib
 
+import numpy as np
 import pandas as pd
+
+from .._validation import _describe, check_int, reworded
 
 __all__ = ["default_models", "resolve_models", "with_seed", "resolve_generator", "draw", "fit_threads"]
 
@@ -29,6 +32,11 @@ def default_models(task: str, *, random_state: int = 0) -> dict:
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
+    if random_state is not None and not isinstance(random_state, np.random.RandomState):
+        random_state = reworded(check_int, random_state, name="random_state", low=0, high=2**32 - 1,
+                                message=f"random_state must be None, an int in [0, 2**32 - 1] or a numpy "
+                                        f"RandomState (as scikit-learn's estimators take), got "
+                                        f"{_describe(random_state)}.")
     forest = dict(n_estimators=100, min_samples_leaf=2, random_state=random_state)
     if task == "classification":
         return {"logistic_regression": LogisticRegression(max_iter=2000),
@@ -70,7 +78,14 @@ def resolve_models(models, task):
         raise ValueError("models must be None, a dict {name: estimator} or a list of scikit-learn estimators.")
     if not items:
         raise ValueError("models is empty: pass at least one estimator (two or more to compare rankings).")
+    keys = [str(k) for k, _ in items]
+    clash = sorted({k for k in keys if keys.count(k) > 1})
+    if clash:
+        raise ValueError(f"models has names that read the same as text: {clash} (e.g. 1 and '1'); give each model a "
+                         "distinct name.")
     for name, est in items:
+        if isinstance(est, type):
+            raise ValueError(f"model {name!r} is the class {est.__name__}; pass an instance, e.g. {est.__name__}().")
         if not (hasattr(est, "fit") and hasattr(est, "predict")):
             raise ValueError(f"model {name!r} has no fit/predict: pass unfitted scikit-learn estimators.")
         wrong = is_regressor(est) if task == "classification" else is_classifier(est)
@@ -100,14 +115,21 @@ def resolve_generator(generator):
 
 
 def draw(generator, train, n, seed, schema, j):
-    if hasattr(generator, "fit") and hasattr(generator, "sample"):
-        gen = copy.deepcopy(generator)
-        gen.fit(train)
-        out = gen.sample(n, random_state=seed)
-    else:
-        out = generator(train, n, seed)
+    try:
+        if hasattr(generator, "fit") and hasattr(generator, "sample"):
+            gen = copy.deepcopy(generator)
+            gen.fit(train)
+            out = gen.sample(n, random_state=seed)
+        else:
+            out = generator(train, n, seed)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"the generator failed in replication {j} (asked for {n} rows, fitted on real_train "
+                         f"or its resample): {' '.join(str(error).split())}") from error
     if not isinstance(out, pd.DataFrame):
         raise ValueError(f"the generator returned a {type(out).__name__} in replication {j}, not a DataFrame.")
+    if len(out) != n:
+        raise ValueError(f"the generator returned {len(out)} rows in replication {j}; it was asked for {n}: "
+                         "sample(n, ...) must return n rows.")
     return schema.check(out, name=f"the generator's table (replication {j})", unseen="ignore")
 
 

@@ -255,8 +255,16 @@ def _privacy(res) -> str:
         "</p>"])
 
 
+def _check_result(res) -> None:
+    from .result import EvaluationResult
+
+    if not isinstance(res, EvaluationResult):
+        raise ValueError(f"res must be the EvaluationResult of synutil.evaluate(...), got {type(res).__name__}.")
+
+
 def render_report(res) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
+    _check_result(res)
     e = html.escape
     pct = f"{100 * res.confidence:g}%"
     meta = (f"target <code>{e(str(res.target))}</code> ({e(res.task)}); loss: {e(res.loss.name)} "
@@ -293,8 +301,19 @@ def write_report(res, path) -> Path:
 
     Returns the path. The file embeds its CSS and figures (base64 PNG) and loads nothing else.
     """
+    _check_result(res)
+    if not isinstance(path, (str, Path)) or str(path) == "":
+        raise ValueError(f"path must be the name of the HTML file to write (a str or a pathlib.Path), got "
+                         f"{path!r}.")
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise ValueError(f"the folder {str(path.parent)!r} of the report does not exist; create it first.")
-    path.write_text(render_report(res), encoding="utf-8")
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder; pass a file name such as {str(path / 'report.html')!r}.")
+    text = render_report(res)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"the report could not be written to path {str(path)!r}: {error.strerror or error}; "
+                         "choose a file in a folder you can write to.") from None
     return path

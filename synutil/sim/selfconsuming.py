@@ -22,7 +22,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, polygamma
 
-from .._validation import as_float_array, check_random_state
+from .._validation import (
+    _describe,
+    as_float_array,
+    as_numbers,
+    check_bool,
+    check_finite_result,
+    check_float,
+    check_int,
+    check_memory,
+    check_random_state,
+    reworded,
+)
 from ..generators.kde import kde_bandwidth_factor
 
 __all__ = [
@@ -42,21 +53,32 @@ __all__ = [
 
 
 def _check_size(n, *, name="n", minimum=2) -> int:
-    if not np.isscalar(n) or int(n) != n or int(n) < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}.")
-    return int(n)
+    return reworded(check_int, n, name=name, low=minimum,
+                    message=f"{name} must be an integer >= {minimum}, got {_describe(n)}.")
 
 
 def _check_fraction(w) -> float:
-    if not np.isscalar(w) or not 0.0 <= float(w) < 1.0:
-        raise ValueError(f"fresh_fraction must lie in [0, 1) (the share of fresh real rows), got {w!r}.")
-    return float(w)
+    return reworded(check_float, w, name="fresh_fraction", low=0.0, high=1.0, high_open=True,
+                    message=f"fresh_fraction must lie in [0, 1) (the share of fresh real rows), got {_describe(w)}.")
 
 
 def _check_ddof(ddof, n) -> int:
-    if ddof not in (0, 1):
-        raise ValueError(f"ddof must be 0 (maximum likelihood) or 1 (unbiased), got {ddof!r}.")
-    return int(ddof)
+    return reworded(check_int, ddof, name="ddof", low=0, high=1,
+                    message=f"ddof must be 0 (maximum likelihood) or 1 (unbiased), got {_describe(ddof)}.")
+
+
+def _check_sd(sd, message: str) -> None:
+    """``sd`` a positive finite number whose square does not overflow (the chains work with variances)."""
+    reworded(check_float, sd, name="sd", low=0.0, low_open=True, message=message)
+    if not np.isfinite(np.float64(sd) ** 2):
+        raise ValueError(f"sd={sd!r} is too large: sd**2 overflows float64; rescale the law (e.g. sd=1).")
+
+
+def _check_chain_memory(n_floats, fix: str) -> None:
+    check_memory(8.0 * n_floats, what="the chains' arrays", fix=fix)
+
+
+_FIX_CHAIN = "rescale the law (mean and sd of order 1) or lower n_generations: the chain overflowed float64"
 
 
 def _n_fresh(n, w) -> int:
@@ -138,9 +160,11 @@ def gaussian_refit_chain(n, n_generations, *, n_chains=1, mean=0.0, sd=1.0, fres
     J = _check_size(n_chains, name="n_chains", minimum=1)
     w = _check_fraction(fresh_fraction)
     ddof = _check_ddof(ddof, n)
-    if not np.isfinite(mean) or not np.isfinite(sd) or sd <= 0:
-        raise ValueError(f"mean must be finite and sd positive, got mean={mean!r}, sd={sd!r}.")
+    message = f"mean must be finite and sd positive, got mean={mean!r}, sd={sd!r}."
+    reworded(check_float, mean, name="mean", message=message)
+    _check_sd(sd, message)
     k = _n_fresh(n, w)
+    _check_chain_memory(J * n + 2 * J * (T + 1), "lower n_chains, n or n_generations")
     rng = check_random_state(random_state)
     means = np.empty((J, T + 1))
     variances = np.empty((J, T + 1))
@@ -151,6 +175,7 @@ def gaussian_refit_chain(n, n_generations, *, n_chains=1, mean=0.0, sd=1.0, fres
         x[:, k:] = means[:, t - 1, None] + np.sqrt(variances[:, t - 1, None]) * rng.standard_normal((J, n - k))
         means[:, t] = x.mean(axis=1)
         variances[:, t] = x.var(axis=1, ddof=ddof)
+    check_finite_result(np.stack([means, variances]), what="the chain of fitted means and variances", fix=_FIX_CHAIN)
     return GaussianChain(means=means, variances=variances, n=n, n_fresh=k, ddof=ddof)
 
 
@@ -194,8 +219,8 @@ def gaussian_chain_moments(n, n_generations, *, sd=1.0, fresh_fraction=0.0, ddof
     T = _check_size(n_generations, name="n_generations", minimum=0)
     w = _check_fraction(fresh_fraction)
     ddof = _check_ddof(ddof, n)
-    if not np.isfinite(sd) or sd <= 0:
-        raise ValueError(f"sd must be positive, got {sd!r}.")
+    _check_sd(sd, f"sd must be positive, got {_describe(sd)}.")
+    _check_chain_memory(4 * (T + 1), "lower n_generations")
     s2 = float(sd) ** 2
     a = np.empty(T + 1)
     b = np.empty(T + 1)
@@ -209,6 +234,8 @@ def gaussian_chain_moments(n, n_generations, *, sd=1.0, fresh_fraction=0.0, ddof
         sd_var = np.sqrt(np.maximum(second - a ** 2, 0.0))
     else:
         sd_var = np.full(T + 1, np.nan)
+    check_finite_result(np.stack([a, b] + ([sd_var] if w == 0 else [])), what="the chain's moments",
+                        fix="lower n_generations or rescale sd (the moments overflow float64)")
     return ChainMoments(variance=a, mean_sq_drift=b, variance_sd=sd_var)
 
 
@@ -262,6 +289,8 @@ def fresh_data_fixed_point(n, fresh_fraction, *, sd=1.0, ddof=0, include_mean_dr
     if w == 0:
         raise ValueError("without fresh data (fresh_fraction=0) there is no fixed point above 0: the variance collapses.")
     ddof = _check_ddof(ddof, n)
+    _check_sd(sd, f"sd must be positive, got {_describe(sd)}.")
+    include_mean_drift = check_bool(include_mean_drift, name="include_mean_drift")
     s2 = float(sd) ** 2
     c = (n - 1) / (n - ddof)
     if not include_mean_drift:
@@ -329,9 +358,11 @@ def regression_refit_chain(n, n_generations, *, n_chains=1, slope=1.0, sd=1.0, f
     J = _check_size(n_chains, name="n_chains", minimum=1)
     w = _check_fraction(fresh_fraction)
     ddof = _check_ddof(ddof, n)
-    if not np.isfinite(slope) or not np.isfinite(sd) or sd <= 0:
-        raise ValueError(f"slope must be finite and sd positive, got slope={slope!r}, sd={sd!r}.")
+    message = f"slope must be finite and sd positive, got slope={slope!r}, sd={sd!r}."
+    reworded(check_float, slope, name="slope", message=message)
+    _check_sd(sd, message)
     k = _n_fresh(n, w)
+    _check_chain_memory(3 * J * n + 2 * J * (T + 1), "lower n_chains, n or n_generations")
     rng = check_random_state(random_state)
     slopes = np.empty((J, T + 1))
     variances = np.empty((J, T + 1))
@@ -345,6 +376,7 @@ def regression_refit_chain(n, n_generations, *, n_chains=1, slope=1.0, sd=1.0, f
         fit = np.sum(x * y, axis=1) / np.sum(x * x, axis=1)
         slopes[:, t] = fit
         variances[:, t] = np.sum((y - fit[:, None] * x) ** 2, axis=1) / (n - ddof)
+    check_finite_result(np.stack([slopes, variances]), what="the chain of fitted slopes and variances", fix=_FIX_CHAIN)
     return RegressionChain(slopes=slopes, variances=variances, n=n, n_fresh=k, ddof=ddof)
 
 
@@ -370,8 +402,8 @@ def regression_chain_moments(n, n_generations, *, sd=1.0, fresh_fraction=0.0, dd
     T = _check_size(n_generations, name="n_generations", minimum=0)
     w = _check_fraction(fresh_fraction)
     ddof = _check_ddof(ddof, n)
-    if not np.isfinite(sd) or sd <= 0:
-        raise ValueError(f"sd must be positive, got {sd!r}.")
+    _check_sd(sd, f"sd must be positive, got {_describe(sd)}.")
+    _check_chain_memory(2 * (T + 1), "lower n_generations")
     s2 = float(sd) ** 2
     k = _n_fresh(n, w)
     syn = n - k
@@ -382,6 +414,8 @@ def regression_chain_moments(n, n_generations, *, sd=1.0, fresh_fraction=0.0, dd
         pooled = k * s2 + syn * a[t - 1]
         b[t] = syn * (syn + 2) / (n * (n + 2)) * b[t - 1] + pooled / n / (n - 2)
         a[t] = ((n - 1) / n * pooled + syn * k / (n + 2) * b[t - 1]) / (n - ddof)
+    check_finite_result(np.stack([a, b]), what="the chain's moments",
+                        fix="lower n_generations or rescale sd (the moments overflow float64)")
     return RegressionChainMoments(variance=a, slope_sq_error=b)
 
 
@@ -424,6 +458,9 @@ def refit_chain(generator, X, n_generations, *, n_rows=None, statistic=None, fre
     >>> len(v), v[0] == float(X.var())
     (4, True)
     """
+    if not (callable(getattr(generator, "fit", None)) and callable(getattr(generator, "sample", None))):
+        raise ValueError(f"generator must have fit(X) and sample(n, random_state=...) (e.g. "
+                         f"synutil.generators.KDEGenerator()), got {_describe(generator)}.")
     X = as_float_array(X, name="X", ndim=2, min_rows=2)
     T = _check_size(n_generations, name="n_generations", minimum=1)
     n = len(X) if n_rows is None else _check_size(n_rows, name="n_rows")
@@ -431,19 +468,46 @@ def refit_chain(generator, X, n_generations, *, n_rows=None, statistic=None, fre
     k = _n_fresh(n, w)
     if k > 0 and not callable(fresh):
         raise ValueError("fresh_fraction > 0 needs fresh(k, rng), a function that draws k real rows.")
+    if statistic is not None and not callable(statistic):
+        raise ValueError(f"statistic must be a function of one sample (or None for the samples), got "
+                         f"{_describe(statistic)}.")
     statistic = (lambda Z: Z.copy()) if statistic is None else statistic
     rng = check_random_state(random_state)
     out = [statistic(X)]
     current = X
-    for _ in range(T):
+    for t in range(1, T + 1):
         generator.fit(current)
-        synthetic = np.asarray(generator.sample(n - k, random_state=rng)[0], dtype=float)
+        synthetic = _generated_rows(generator.sample(n - k, random_state=rng), n - k, X.shape[1], t)
         if k > 0:
-            real = np.asarray(fresh(k, rng), dtype=float).reshape(k, -1)
+            real = _fresh_rows(fresh(k, rng), k, X.shape[1])
             synthetic = np.vstack([real, synthetic])
         current = synthetic
         out.append(statistic(current))
     return out
+
+
+def _generated_rows(drawn, n_rows: int, p: int, t: int) -> np.ndarray:
+    """The rows of ``generator.sample(...)``, a tuple ``(X, y)`` as synutil's generators return, checked."""
+    what = f"generator.sample({n_rows}) at generation {t}"
+    if not isinstance(drawn, (tuple, list)):
+        raise ValueError(f"{what} returned a {type(drawn).__name__}; refit_chain needs (X, y) like synutil's "
+                         "generators (y may be None): wrap it, e.g. return X, None.")
+    rows = as_float_array(drawn[0], name=f"the rows X of {what}", ndim=2)
+    if rows.shape != (n_rows, p):
+        raise ValueError(f"{what} returned rows of shape {rows.shape}; expected ({n_rows}, {p}).")
+    return rows
+
+
+def _fresh_rows(drawn, k: int, p: int) -> np.ndarray:
+    """The rows of ``fresh(k, rng)``: (k, p), or k values when p = 1."""
+    name = f"fresh({k}, rng)"
+    rows = as_float_array(drawn, name=name)
+    if rows.ndim == 1 and p == 1:
+        rows = rows[:, None]
+    if rows.shape != (k, p):
+        raise ValueError(f"{name} returned an array of shape {rows.shape}; it must draw {k} real rows of {p} "
+                         f"column(s), shape ({k}, {p}).")
+    return rows
 
 
 def kde_chain_moments(n, n_generations, *, variance0, bandwidth="scott", p=1) -> tuple[np.ndarray, np.ndarray]:
@@ -483,18 +547,30 @@ def kde_chain_moments(n, n_generations, *, variance0, bandwidth="scott", p=1) ->
     """
     n = _check_size(n)
     T = _check_size(n_generations, name="n_generations", minimum=0)
+    reworded(as_numbers, variance0, name="variance0", low=0.0,
+             message=f"variance0 must be finite and non-negative, got {_describe(variance0)}.")
     v0 = np.asarray(variance0, dtype=float)
-    if np.any(v0 < 0) or not np.all(np.isfinite(v0)):
-        raise ValueError(f"variance0 must be finite and non-negative, got {variance0!r}.")
+    p = reworded(check_int, p, name="p", low=1, message=f"p must be a positive integer dimension, got {_describe(p)}.")
+    if isinstance(bandwidth, str):
+        if bandwidth not in ("scott", "silverman"):
+            raise ValueError(f"bandwidth must be 'scott', 'silverman' or a positive number, got {bandwidth!r}.")
+    else:
+        reworded(check_float, bandwidth, name="bandwidth", low=0.0, low_open=True,
+                 message=f"a float bandwidth must be positive, got {_describe(bandwidth)}.")
+    _check_chain_memory(4 * (T + 1) * max(v0.size, 1), "lower n_generations")
     rho = (n - 1) / n
     v = np.empty((T + 1,) + v0.shape)
     v[0] = v0
     kernel = np.empty_like(v)   # E beta_t^2
     if isinstance(bandwidth, str):
         c2 = kde_bandwidth_factor(n, p, rule=bandwidth) ** 2
-        for t in range(T + 1):
-            v[t] = (rho + c2) ** t * v0
-            kernel[t] = c2 * n / (n - 1) * v[t]
+        try:
+            for t in range(T + 1):
+                v[t] = (rho + c2) ** t * v0
+                kernel[t] = c2 * n / (n - 1) * v[t]
+        except OverflowError:
+            raise ValueError(f"the expected variance overflows float64 before generation {T} (it grows like "
+                             f"{rho + c2:.4g}^t); lower n_generations.") from None
     else:
         b2 = float(bandwidth) ** 2
         if not b2 > 0:
@@ -503,4 +579,6 @@ def kde_chain_moments(n, n_generations, *, variance0, bandwidth="scott", p=1) ->
             v[t] = rho ** t * v0 + (n - 1) * b2 * (1 - rho ** t)
         kernel[:] = b2
     drift = np.concatenate([np.zeros((1,) + v0.shape), np.cumsum(v + kernel, axis=0)[:-1] / n])
+    check_finite_result(np.stack([v, drift]), what="the chain's expected variance and drift",
+                        fix="lower n_generations or rescale variance0 and bandwidth (they overflow float64)")
     return v, drift

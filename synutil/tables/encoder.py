@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd  # noqa: F401  (the doctests use it)
 
-from .schema import TableSchema, category_codes, numeric_values
+from .schema import TableSchema, category_codes, column_list, numeric_values
 
 __all__ = ["TableEncoder"]
 
@@ -74,7 +74,7 @@ class TableEncoder:
             raise ValueError(f"categorical must be 'onehot' or 'ordinal', got {categorical!r}.")
         if missing not in ("indicator", "impute"):
             raise ValueError(f"missing must be 'indicator' or 'impute', got {missing!r}.")
-        cols = schema.columns if columns is None else tuple(columns)
+        cols = schema.columns if columns is None else tuple(column_list(columns))
         if not cols:
             raise ValueError("columns must name at least one schema column.")
         for c in cols:
@@ -90,7 +90,7 @@ class TableEncoder:
         """Learn medians, scales, most frequent categories and the feature layout from the real training table."""
         data = self.schema.check(data, name="real_train", columns=self.columns, unseen="ignore")
         if data.shape[0] < 1:
-            raise ValueError("the real training table has no rows.")
+            raise ValueError("data (the real training table) has no rows; fit the encoder on real_train.")
         self.params_ = {}
         names, sources = [], []
         for col in self.columns:
@@ -107,6 +107,13 @@ class TableEncoder:
                     center, spread = filled.min(), filled.max() - filled.min()
                 else:
                     center, spread = 0.0, 1.0
+                if not (np.isfinite(center) and np.isfinite(spread)):
+                    what = "standard deviation" if self.scale == "standard" else "range"
+                    raise ValueError(
+                        f"column {col!r} of real_train is too large to scale: its mean or {what} overflows float64 "
+                        f"(values up to {np.max(np.abs(filled)):.3g}); rescale the column (e.g. divide it by 1e6) "
+                        "in every table before calling."
+                    )
                 p["center"], p["spread"] = float(center), float(spread) if spread > 0 else 1.0
                 has_missing = bool(np.isnan(x).any())
                 names.append(str(col))
@@ -185,6 +192,13 @@ class TableEncoder:
                 stacklevel=2,
             )
         out = np.hstack(blocks) if blocks else np.empty((len(data), 0))
+        if not np.isfinite(out).all():
+            bad_features = np.flatnonzero(~np.isfinite(out).all(axis=0))
+            bad = sorted({str(self.feature_columns_[j]) for j in bad_features})
+            raise ValueError(
+                f"data: the encoded values of column(s) {bad} overflow float64 (values far outside the real "
+                "training range); rescale those columns (e.g. divide them by 1e6) in every table before calling."
+            )
         return np.ascontiguousarray(out, dtype=float)
 
     def fit_transform(self, data) -> np.ndarray:

@@ -8,9 +8,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validation import check_float, check_int, check_memory, check_random_state, reworded
 from .encoder import TableEncoder
-from .schema import _BOOL_STRINGS, ColumnInfo, TableSchema, _canonical_value, infer_schema, numeric_values
-from .._validation import check_random_state
+from .schema import (
+    _BOOL_STRINGS,
+    ColumnInfo,
+    TableSchema,
+    _as_frame,
+    _canonical_value,
+    _factorize,
+    infer_schema,
+    numeric_values,
+)
 
 __all__ = [
     "infer_schema", "TableSchema", "ColumnInfo", "TableEncoder", "column_fidelity", "pairwise_fidelity",
@@ -29,6 +38,7 @@ _RANGE_MAX = {"ks": 1.0, "tv": 1.0, "abs_corr_diff": 2.0, "contingency_tv": 1.0,
 
 
 def _prepare(real, synthetic, schema):
+    real, synthetic = _as_frame(real, "real"), _as_frame(synthetic, "synthetic")
     if schema is None:
         schema = infer_schema(real)
     elif not isinstance(schema, TableSchema):
@@ -44,7 +54,7 @@ def _shared_codes(a: pd.Series, b: pd.Series, info: ColumnInfo):
     """Integer codes of two columns on one shared list of values, missing as its own value (the last code)."""
     parts = []
     for s in (a, b):
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        codes, uniques = _factorize(s)
         strings = [_canonical_value(u) for u in uniques]
         if info.kind == "boolean":
             strings = [_BOOL_STRINGS.get(v, v) for v in strings]
@@ -57,7 +67,8 @@ def _shared_codes(a: pd.Series, b: pd.Series, info: ColumnInfo):
 
 
 def _tv_codes(ca, cb, size) -> float:
-    return float(0.5 * np.abs(np.bincount(ca, minlength=size) / ca.size - np.bincount(cb, minlength=size) / cb.size).sum())
+    tv = float(0.5 * np.abs(np.bincount(ca, minlength=size) / ca.size - np.bincount(cb, minlength=size) / cb.size).sum())
+    return min(tv, 1.0)  # two disjoint distributions can sum to 1 + 1 ulp
 
 
 def column_fidelity(real, synthetic, *, schema=None) -> pd.DataFrame:
@@ -152,6 +163,19 @@ class PairwiseFidelity:
                 f"by_metric={{{by}}})")
 
 
+def _check_scale(x, col, where) -> None:
+    """Refuse a numeric column whose squared deviations overflow: its correlations would be NaN or a wrong 0."""
+    obs = x[~np.isnan(x)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum((obs - obs.mean()) ** 2) if obs.size else 0.0
+    if not np.isfinite(total):
+        raise ValueError(
+            f"column {col!r} of {where} is too large for correlations: its squared deviations overflow float64 "
+            f"(values up to {np.max(np.abs(obs)):.3g}); rescale the column (e.g. divide it by 1e6) in both tables "
+            "before calling."
+        )
+
+
 def _corr_ratio(codes, x) -> float:
     """Correlation ratio eta of a numeric x on groups ``codes``, over the rows where x is not missing."""
     ok = ~np.isnan(x)
@@ -211,12 +235,16 @@ def pairwise_fidelity(real, synthetic, *, schema=None, mixed: str = "correlation
     >>> res.mean, res.n_pairs
     (0.0, 1)
     """
-    if mixed not in ("correlation_ratio", "skip"):
+    if not isinstance(mixed, str) or mixed not in ("correlation_ratio", "skip"):
         raise ValueError(f"mixed must be 'correlation_ratio' or 'skip', got {mixed!r}.")
     real, synthetic, schema = _prepare(real, synthetic, schema)
     cols = schema.columns
     num = {c: (numeric_values(real[c], c, where="real"), numeric_values(synthetic[c], c, where="synthetic"))
            for c in schema.numeric}
+    if len(num) >= 2 or (mixed != "skip" and len(num) < len(cols)):  # some pair uses a numeric column's spread
+        for c, pair in num.items():
+            for x, where in zip(pair, ("real", "synthetic")):
+                _check_scale(x, c, where)
     cat = {c: _shared_codes(real[c], synthetic[c], schema[c])[:3] for c in cols if c not in num}
     corr_r = pd.DataFrame({c: v[0] for c, v in num.items()}).corr(min_periods=2) if num else None
     corr_s = pd.DataFrame({c: v[1] for c, v in num.items()}).corr(min_periods=2) if num else None
@@ -272,10 +300,10 @@ def mixed_table(n: int = 500, *, missing: float = 0.05, random_state=None) -> pd
     >>> infer_schema(df, target="purchased").boolean
     ('smoker', 'purchased')
     """
-    if not np.issubdtype(type(n), np.integer) or n < 1:
-        raise ValueError(f"n must be a positive integer number of rows, got {n!r}.")
-    if not np.isscalar(missing) or not 0.0 <= float(missing) < 1.0:
-        raise ValueError(f"missing must be a share in [0, 1), got {missing!r}.")
+    n = reworded(check_int, n, name="n", low=1, message=f"n must be a positive integer number of rows, got {n!r}.")
+    reworded(check_float, missing, name="missing", low=0.0, high=1.0, high_open=True,
+             message=f"missing must be a share in [0, 1), got {missing!r}.")
+    check_memory(16 * 8 * n, what=f"a mixed table of n={n} rows", fix="lower n")
     rng = check_random_state(random_state)
     age = np.round(rng.uniform(18, 80, size=n), 1)
     region = rng.choice(np.array(["north", "south", "east", "west"], dtype=object), p=[0.4, 0.3, 0.2, 0.1], size=n)

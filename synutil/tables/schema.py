@@ -7,11 +7,14 @@ generator compare equal whatever dtype each ended up with.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+
+from .._validation import check_int, reworded
 
 __all__ = ["ColumnInfo", "TableSchema", "infer_schema", "KINDS"]
 
@@ -36,9 +39,21 @@ def canonical_strings(series: pd.Series) -> np.ndarray:
     >>> canonical_strings(pd.Series([1.0, None, 2.5, 1])).tolist()
     ['1', None, '2.5', '1']
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     table = np.array([_canonical_value(u) for u in uniques] + [None], dtype=object)
     return table[codes]  # code -1 picks the trailing None
+
+
+def _factorize(series: pd.Series):
+    """``pd.factorize`` with a readable error for values that cannot be compared (lists, dicts, sets)."""
+    try:
+        return pd.factorize(series, use_na_sentinel=True)
+    except TypeError as error:
+        raise ValueError(
+            f"column {series.name!r} holds values that cannot be compared as categories ({error}), e.g. lists or "
+            "dicts; synutil compares numbers and categories only: expand them into columns, convert them to "
+            "strings, or drop the column."
+        ) from None
 
 
 def _refuse_datetime(series: pd.Series, name) -> None:
@@ -56,17 +71,27 @@ def _refuse_datetime(series: pd.Series, name) -> None:
 def numeric_values(series: pd.Series, name, *, where: str = "data") -> np.ndarray:
     """A numeric column as a float array with NaN where missing; refuses text and infinite values."""
     _refuse_datetime(series, name)
+    complex_text = (f"column {name!r} of {where} has complex values: synutil compares real numbers; pass the real "
+                    "part or the modulus explicitly (np.real, np.abs), or split it into two columns.")
+    if ptypes.is_complex_dtype(series.dtype):
+        raise ValueError(complex_text)
     if ptypes.is_bool_dtype(series.dtype) or ptypes.is_numeric_dtype(series.dtype):
         values = series.to_numpy(dtype=float, na_value=np.nan)
     else:
         try:
-            values = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+            converted = pd.to_numeric(series, errors="raise")
         except (TypeError, ValueError):
-            bad = [v for v in series.dropna().unique()[:20] if not isinstance(v, (int, float, np.number))][:3]
+            bad = []
+            for v in series.dropna().tolist()[:200]:
+                if not isinstance(v, (int, float, np.number)) and repr(v) not in map(repr, bad):
+                    bad.append(v)
             raise ValueError(
-                f"column {name!r} of {where} is numeric in the schema but holds non-numbers such as {bad}: convert "
+                f"column {name!r} of {where} is numeric in the schema but holds non-numbers such as {bad[:3]}: convert "
                 f"it with pd.to_numeric, or declare it categorical (infer_schema(..., kinds={{{name!r}: 'categorical'}}))."
             ) from None
+        if ptypes.is_complex_dtype(converted.dtype):
+            raise ValueError(complex_text)
+        values = converted.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(values).any():
         raise ValueError(f"column {name!r} of {where} has infinite values: replace them by NaN (missing) or a number.")
     return values
@@ -192,10 +217,10 @@ class TableSchema:
         ...
         ValueError: synthetic does not have the schema's columns: missing ['b'], extra []. Select or rename columns so that the names match (order does not matter).
         """
-        if unseen not in ("raise", "warn", "ignore"):
+        if not isinstance(unseen, str) or unseen not in ("raise", "warn", "ignore"):
             raise ValueError(f"unseen must be 'raise', 'warn' or 'ignore', got {unseen!r}.")
         data = _as_frame(data, name)
-        required = list(self.columns) if columns is None else list(columns)
+        required = list(self.columns) if columns is None else column_list(columns)
         for c in required:
             self[c]  # unknown names in `columns` raise here
         present = list(data.columns)
@@ -204,7 +229,7 @@ class TableSchema:
         if missing or extra:
             raise ValueError(
                 f"{name} does not have the schema's columns: missing {missing}, extra {extra}. Select or rename "
-                "columns so that the names match (order does not matter)."
+                "columns so that the names match (order does not matter)." + _label_type_hint(missing, extra)
             )
         data = data[required]
         problems = []
@@ -236,6 +261,45 @@ class TableSchema:
         return data
 
 
+def column_list(columns, *, name: str = "columns") -> list:
+    """A list of distinct column names; a bare string is refused (it would be read as a list of letters).
+
+    >>> column_list(("a", "b"))
+    ['a', 'b']
+    >>> column_list("age")
+    Traceback (most recent call last):
+    ...
+    ValueError: columns must be a list of column names, got the string 'age'; write ['age'] for one column.
+    """
+    if isinstance(columns, (str, bytes)):
+        raise ValueError(f"{name} must be a list of column names, got the string {columns!r}; write [{columns!r}] "
+                         "for one column.")
+    try:
+        out = list(columns)
+    except TypeError:
+        raise ValueError(f"{name} must be a list of column names, got {type(columns).__name__}.") from None
+    dups = [c for i, c in enumerate(out) if c in out[:i]]
+    if dups:
+        raise ValueError(f"{name} names column(s) {sorted(set(map(str, dups)))} more than once; list each column once.")
+    return out
+
+
+def _label_type_hint(missing, extra) -> str:
+    """A hint when the missing and extra names are the same text with other label types (0 and '0')."""
+    if missing and sorted(map(str, missing)) == sorted(map(str, extra)):
+        return (" The names match as text but not as labels (e.g. 0 and '0'): give both tables one label type, e.g. "
+                "df.columns = df.columns.astype(str).")
+    return ""
+
+
+def _check_label(label, *, name: str) -> None:
+    """Refuse a column label that cannot be one (a list, a dict, an array)."""
+    try:
+        hash(label)
+    except TypeError:
+        raise ValueError(f"{name} must be one column name, got the {type(label).__name__} {label!r}.") from None
+
+
 def _as_frame(data, name) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise ValueError(
@@ -256,7 +320,7 @@ def category_codes(series: pd.Series, categories, *, boolean: bool = False) -> n
     >>> category_codes(pd.Series(["b", None, "z"]), ("a", "b")).tolist()
     [1, -1, -2]
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     lookup = {c: i for i, c in enumerate(categories)}
     lut = np.empty(len(uniques) + 1, dtype=np.int64)
     for i, u in enumerate(uniques):
@@ -358,8 +422,11 @@ def infer_schema(data, *, target=None, kinds=None, max_categories: int = 50) -> 
     data = _as_frame(data, "data")
     if data.shape[0] < 1 or data.shape[1] < 1:
         raise ValueError(f"data must have at least one row and one column, got shape {data.shape}.")
-    if not np.issubdtype(type(max_categories), np.integer) or max_categories < 2:
-        raise ValueError(f"max_categories must be an integer >= 2, got {max_categories!r}.")
+    reworded(check_int, max_categories, name="max_categories", low=2,
+             message=f"max_categories must be an integer >= 2, got {max_categories!r}.")
+    if kinds is not None and not isinstance(kinds, Mapping):
+        raise ValueError(f"kinds must be a dict {{column: kind}} (e.g. {{'zip': 'categorical'}}), got "
+                         f"{type(kinds).__name__}.")
     kinds = dict(kinds or {})
     unknown = [c for c in kinds if c not in data.columns]
     if unknown:
@@ -367,7 +434,10 @@ def infer_schema(data, *, target=None, kinds=None, max_categories: int = 50) -> 
     bad = {c: k for c, k in kinds.items() if k not in KINDS}
     if bad:
         raise ValueError(f"kinds must map columns to one of {list(KINDS)}, got {bad}.")
-    if target is not None and target not in data.columns:
-        raise ValueError(f"target {target!r} is not a column of data; its columns are {list(data.columns)}.")
+    if target is not None:
+        _check_label(target, name="target")
+        if target not in data.columns:
+            raise ValueError(f"target {target!r} is not a column of data; its columns are {list(data.columns)}."
+                             + _label_type_hint([target], [c for c in data.columns if str(c) == str(target)]))
     info = tuple(_infer_column(data[c], c, kinds.get(c), max_categories) for c in data.columns)
     return TableSchema(column_info=info, target=target, n_rows=int(data.shape[0]))
